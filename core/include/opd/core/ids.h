@@ -1,0 +1,75 @@
+// Strong identifier types for the allocator's domain.
+//
+// Every identifier that crosses the core's boundary (doctor, slot, token,
+// request) is a string of 1-64 characters from [A-Za-z0-9._:-]. Wrapping each
+// in its own type makes it a compile error to pass a SlotId where a DoctorId
+// is expected, and makes "an id that broke the rule" unrepresentable: the only
+// way to obtain one is parse(), which validates.
+//
+// Thread-safety: values; safe to share when not mutated.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace opd {
+
+inline constexpr std::size_t kMaxIdLength = 64;
+
+// True when `text` satisfies the id rule: 1-64 characters of [A-Za-z0-9._:-].
+[[nodiscard]] bool is_valid_id(std::string_view text) noexcept;
+
+template <class Tag>
+class Id {
+ public:
+  // Returns nullopt when `text` breaks the id rule.
+  [[nodiscard]] static std::optional<Id> parse(std::string_view text) {
+    if (!is_valid_id(text)) return std::nullopt;
+    return Id(std::string(text));
+  }
+
+  // REQUIRES: is_valid_id(text). For literals in tests and tools; aborts
+  // via std::invalid_argument on a bad literal rather than carrying it.
+  [[nodiscard]] static Id from_trusted(std::string_view text);
+
+  [[nodiscard]] const std::string& str() const noexcept { return value_; }
+  [[nodiscard]] std::string_view view() const noexcept { return value_; }
+
+  friend bool operator==(const Id&, const Id&) = default;
+  friend auto operator<=>(const Id&, const Id&) = default;
+
+ private:
+  explicit Id(std::string value) : value_(std::move(value)) {}
+  std::string value_;
+};
+
+[[noreturn]] void throw_invalid_id(std::string_view text);
+
+template <class Tag>
+Id<Tag> Id<Tag>::from_trusted(std::string_view text) {
+  auto id = parse(text);
+  if (!id) throw_invalid_id(text);
+  return std::move(*id);
+}
+
+using DoctorId = Id<struct DoctorIdTag>;
+using SlotId = Id<struct SlotIdTag>;
+using TokenId = Id<struct TokenIdTag>;
+using RequestId = Id<struct RequestIdTag>;
+
+// "WAITLIST" names the waitlist on the wire (moved_to, from_slot, to_slot),
+// so no slot may carry that id.
+inline constexpr std::string_view kWaitlistName = "WAITLIST";
+
+}  // namespace opd
+
+template <class Tag>
+struct std::hash<opd::Id<Tag>> {
+  std::size_t operator()(const opd::Id<Tag>& id) const noexcept {
+    return std::hash<std::string_view>{}(id.view());
+  }
+};

@@ -1,0 +1,273 @@
+// Engine plumbing: construction, lookups, seats, events, and the apply()
+// entry point with its idempotency table. The allocation rules live in
+// engine_allocate.cc, the other operations in engine_ops.cc.
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+#include "engine_state.h"
+
+namespace opd {
+
+Engine::State::State(Schedule s, EngineConfig c) : schedule(std::move(s)), config(c) {
+  load_day_from_schedule();
+}
+
+void Engine::State::load_day_from_schedule() {
+  for (auto& doctor : doctors) {
+    doctor.slots.clear();
+    doctor.waitlist.clear();
+    doctor.next_number = 1;
+    doctor.now_serving = kNoIndex;
+    doctor.unplaced = Tally{};
+  }
+  slots.clear();
+  slot_by_id.clear();
+  first_serial += tokens.size();
+  tokens.clear();
+  patient_refs.clear();
+  seen.clear();
+  unattributed = Tally{};
+  for (const auto& scheduled : schedule.doctors) {
+    Index doctor = find_doctor(scheduled.doctor_id);
+    if (doctor == kNoIndex) doctor = add_doctor(scheduled.doctor_id);
+    for (const auto& slot : scheduled.slots)
+      add_slot(doctor, slot.slot_id, slot.start, slot.end, slot.capacity);
+  }
+}
+
+Index Engine::State::find_doctor(const DoctorId& id) const {
+  const auto it = doctor_by_id.find(id.str());
+  return it == doctor_by_id.end() ? kNoIndex : it->second;
+}
+
+Index Engine::State::find_slot(const SlotId& id) const {
+  const auto it = slot_by_id.find(id.str());
+  return it == slot_by_id.end() ? kNoIndex : it->second;
+}
+
+// Token ids are "T<serial>" with a serial that never restarts, so an id
+// from a closed day can never name a token of the current one.
+Index Engine::State::find_token(const TokenId& id) const {
+  const std::string_view text = id.view();
+  if (text.size() < 2 || text[0] != 'T' || text[1] == '0') return kNoIndex;
+  std::uint64_t serial = 0;
+  const auto [end, error] = std::from_chars(text.data() + 1, text.data() + text.size(), serial);
+  if (error != std::errc{} || end != text.data() + text.size()) return kNoIndex;
+  if (serial < first_serial || serial - first_serial >= tokens.size()) return kNoIndex;
+  return static_cast<Index>(serial - first_serial);
+}
+
+TokenId Engine::State::token_id(Index token) const {
+  return TokenId::from_trusted("T" + std::to_string(first_serial + token));
+}
+
+Index Engine::State::add_doctor(const DoctorId& id) {
+  const auto index = static_cast<Index>(doctors.size());
+  doctors.emplace_back(id);
+  doctor_by_id.emplace(id.str(), index);
+  return index;
+}
+
+Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<ClockTime> start,
+                              std::optional<ClockTime> end, std::uint32_t capacity) {
+  const auto index = static_cast<Index>(slots.size());
+  SlotRec slot(id);
+  slot.doctor = doctor;
+  slot.start = start;
+  slot.end = end;
+  slot.capacity = capacity;
+  slot.key = SlotOrderKey{start ? start->minutes() : std::numeric_limits<int>::max(),
+                          next_slot_creation++};
+  slots.push_back(std::move(slot));
+  slot_by_id.emplace(id.str(), index);
+  auto& order = doctors[doctor].slots;
+  const auto pos = std::upper_bound(order.begin(), order.end(), index, [this](Index a, Index b) {
+    return slots[a].key < slots[b].key;
+  });
+  order.insert(pos, index);
+  return index;
+}
+
+Index Engine::State::new_token(Index doctor, Source source) {
+  const auto index = static_cast<Index>(tokens.size());
+  tokens.push_back(TokenRec{.doctor = doctor,
+                            .arrival = next_arrival++,
+                            .number = doctors[doctor].next_number++,
+                            .source = source,
+                            .state = TokenState::kWaiting});
+  return index;
+}
+
+void Engine::State::seat(Index token, Index slot) {
+  auto& t = tokens[token];
+  t.slot = slot;
+  t.anchor = kNoIndex;
+  t.state = TokenState::kWaiting;
+  slots[slot].tokens.push_back(token);
+  ++slots[slot].waiting;
+}
+
+void Engine::State::unseat(Index token) {
+  auto& t = tokens[token];
+  auto& slot = slots[t.slot];
+  const auto it = std::find(slot.tokens.begin(), slot.tokens.end(), token);
+  slot.tokens.erase(it);
+  if (t.state == TokenState::kWaiting) --slot.waiting;
+  t.slot = kNoIndex;
+}
+
+void Engine::State::waitlist_insert(Index token, Index anchor) {
+  auto& t = tokens[token];
+  t.state = TokenState::kWaitlisted;
+  t.slot = kNoIndex;
+  t.anchor = anchor;
+  auto& list = doctors[t.doctor].waitlist;
+  const auto pos = std::upper_bound(list.begin(), list.end(), token,
+                                    [this](Index a, Index b) { return serves_before(a, b); });
+  list.insert(pos, token);
+}
+
+void Engine::State::waitlist_remove(Index token) {
+  auto& list = doctors[tokens[token].doctor].waitlist;
+  list.erase(std::find(list.begin(), list.end(), token));
+}
+
+// Service order among tokens of one slot (or the waitlist): priority, then
+// original arrival.
+bool Engine::State::serves_before(Index a, Index b) const {
+  const auto& x = tokens[a];
+  const auto& y = tokens[b];
+  if (x.source != y.source) return x.source < y.source;
+  return x.arrival < y.arrival;
+}
+
+BoardEvent& Engine::State::emit(Index doctor, EventKind kind, Outcome& out) {
+  auto& d = doctors[doctor];
+  auto& event = out.events.emplace_back();
+  event.kind = kind;
+  event.doctor_id = d.id;
+  event.version = ++d.version;
+  return event;
+}
+
+BoardEvent& Engine::State::emit_token(Index token, EventKind kind, Outcome& out) {
+  const auto& t = tokens[token];
+  auto& event = emit(t.doctor, kind, out);
+  event.token_id = token_id(token);
+  event.token_number = t.number;
+  event.source = t.source;
+  if (t.slot != kNoIndex) event.slot_id = slots[t.slot].id;
+  return event;
+}
+
+void Engine::State::reject(Outcome& out, Code code, std::string reason, Index doctor, Index slot) {
+  auto& r = out.result;
+  r.status = Status::kRejected;
+  r.code = code;
+  r.reason = std::move(reason);
+  const auto counter = static_cast<std::size_t>(code);
+  if (slot != kNoIndex) {
+    ++slots[slot].tally.rejected[counter];
+  } else if (doctor != kNoIndex) {
+    ++doctors[doctor].unplaced.rejected[counter];
+  } else {
+    ++unattributed.rejected[counter];
+  }
+}
+
+void Engine::State::fill_token_fields(Result& result, Index token) const {
+  const auto& t = tokens[token];
+  result.token_id = token_id(token);
+  result.token_number = t.number;
+  result.doctor_id = doctors[t.doctor].id;
+  if (t.slot != kNoIndex) result.slot_id = slots[t.slot].id;
+  result.source = t.source;
+}
+
+StoredResult Engine::State::store(const Result& result) const {
+  StoredResult s;
+  s.type = result.type;
+  s.status = result.status;
+  s.code = result.code;
+  s.reason = result.reason;
+  if (result.type == OpType::kOpenDay && result.ok()) {
+    s.day_opened = std::make_shared<const Result>(result);
+    return s;
+  }
+  s.has_source = result.source.has_value();
+  if (result.source) s.source = *result.source;
+  if (result.doctor_id) s.doctor = find_doctor(*result.doctor_id);
+  if (result.slot_id) s.slot = find_slot(*result.slot_id);
+  if (result.token_id) s.token = find_token(*result.token_id);
+  if (result.removed_token) s.removed = find_token(*result.removed_token);
+  if (result.moved_to)
+    s.moved_to = result.moved_to->slot ? find_slot(*result.moved_to->slot) : kWaitlistIndex;
+  if (result.alternative_slot) s.alternative = find_slot(*result.alternative_slot);
+  s.token_number = result.token_number;
+  if (result.ahead) s.ahead = *result.ahead;
+  if (result.capacity) s.capacity = *result.capacity;
+  return s;
+}
+
+Result Engine::State::rebuild(const StoredResult& s) const {
+  if (s.day_opened) return *s.day_opened;
+  Result r;
+  r.type = s.type;
+  r.status = s.status;
+  r.code = s.code;
+  r.reason = s.reason;
+  if (s.has_source) r.source = s.source;
+  if (s.doctor != kNoIndex) r.doctor_id = doctors[s.doctor].id;
+  if (s.slot != kNoIndex) r.slot_id = slots[s.slot].id;
+  if (s.token != kNoIndex) r.token_id = token_id(s.token);
+  if (s.removed != kNoIndex) r.removed_token = token_id(s.removed);
+  if (s.moved_to == kWaitlistIndex) r.moved_to = Destination{};
+  else if (s.moved_to != kNoIndex) r.moved_to = Destination{slots[s.moved_to].id};
+  if (s.alternative != kNoIndex) r.alternative_slot = slots[s.alternative].id;
+  r.token_number = s.token_number;
+  if (s.ahead != kNoIndex) r.ahead = s.ahead;
+  if (s.capacity != kNoIndex) r.capacity = s.capacity;
+  return r;
+}
+
+Engine::Engine(Schedule schedule, EngineConfig config) {
+  if (auto problem = schedule.validate(); !problem.empty())
+    throw std::invalid_argument("invalid schedule: " + problem);
+  state_ = std::make_unique<State>(std::move(schedule), config);
+}
+
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
+
+const EngineConfig& Engine::config() const noexcept { return state_->config; }
+
+Outcome Engine::apply(const Request& request) {
+  auto& s = *state_;
+  Outcome out;
+  if (const auto it = s.seen.find(request.request_id.str()); it != s.seen.end()) {
+    out.result = s.rebuild(it->second);
+    out.result.request_id = request.request_id;
+    out.result.duplicate = true;
+    return out;
+  }
+  out.result.type = request.type;
+  out.result.request_id = request.request_id;
+  switch (request.type) {
+    case OpType::kAllocate: s.allocate(request, out); break;
+    case OpType::kCancel: s.cancel(request, out); break;
+    case OpType::kCallNext: s.call_next(request, out); break;
+    case OpType::kComplete: s.finish(request, out, TokenState::kCompleted); break;
+    case OpType::kNoShow: s.finish(request, out, TokenState::kNoShow); break;
+    case OpType::kSetCapacity: s.set_capacity(request, out); break;
+    case OpType::kOpenDay: s.open_day(request, out); break;
+    default: s.reject(out, Code::kBadRequest, "unknown type"); break;
+  }
+  // open_day cleared the table; its own id goes into the new day's table so
+  // a retry of it is a duplicate rather than a second day change.
+  s.seen.emplace(request.request_id.str(), s.store(out.result));
+  return out;
+}
+
+}  // namespace opd

@@ -1,0 +1,233 @@
+// The allocation rules: seat choice, preemption, victim choice, and where a
+// displaced token goes.
+#include <string>
+
+#include "engine_state.h"
+
+namespace opd {
+namespace {
+
+std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
+
+}  // namespace
+
+// Among the slot's WAITING tokens: the lowest priority; among those one
+// never displaced before (a patient is not bumped twice while another can
+// be); then the latest arrival. Called or served tokens are never victims.
+Index Engine::State::choose_victim(Index slot) const {
+  Index victim = kNoIndex;
+  for (const Index candidate : slots[slot].tokens) {
+    const auto& c = tokens[candidate];
+    if (c.state != TokenState::kWaiting) continue;
+    if (victim == kNoIndex) {
+      victim = candidate;
+      continue;
+    }
+    const auto& v = tokens[victim];
+    if (c.source != v.source) {
+      if (c.source > v.source) victim = candidate;
+    } else if (c.displaced != v.displaced) {
+      if (!c.displaced) victim = candidate;
+    } else if (c.arrival > v.arrival) {
+      victim = candidate;
+    }
+  }
+  return victim;
+}
+
+bool Engine::State::outranks(Source newcomer, Index victim) const {
+  if (victim == kNoIndex) return false;
+  if (config.preemption == PreemptionPolicy::kEmergencyOnly && newcomer != Source::kEmergency)
+    return false;
+  return newcomer < tokens[victim].source;
+}
+
+Index Engine::State::later_free_slot(Index slot) const {
+  const auto& from = slots[slot];
+  for (const Index candidate : doctors[from.doctor].slots) {
+    const auto& c = slots[candidate];
+    if (from.key < c.key && c.open() && c.has_free_seat()) return candidate;
+  }
+  return kNoIndex;
+}
+
+void Engine::State::relocate(Index token, Index from, Outcome& out) {
+  auto& t = tokens[token];
+  t.displaced = true;
+  ++slots[from].tally.displaced;
+  const Index to = later_free_slot(from);
+  if (to != kNoIndex) {
+    seat(token, to);
+    ++slots[to].tally.moved_in;
+    auto& event = emit_token(token, EventKind::kMoved, out);
+    event.from_slot = slots[from].id;
+    event.to_slot = slots[to].id;
+  } else {
+    waitlist_insert(token, from);
+    ++slots[from].tally.waitlisted;
+    auto& event = emit_token(token, EventKind::kWaitlisted, out);
+    event.from_slot = slots[from].id;
+  }
+}
+
+void Engine::State::fill_from_waitlist(Index slot, Outcome& out) {
+  auto& s = slots[slot];
+  auto& waitlist = doctors[s.doctor].waitlist;
+  for (auto it = waitlist.begin(); it != waitlist.end() && s.open() && s.has_free_seat();) {
+    const Index token = *it;
+    // Never into a slot before the one it was displaced from: without a
+    // clock, an earlier slot may already be over.
+    if (slots[tokens[token].anchor].key <= s.key) {
+      it = waitlist.erase(it);
+      seat(token, slot);
+      ++s.tally.moved_in;
+      auto& event = emit_token(token, EventKind::kMoved, out);
+      event.to_slot = s.id;
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::uint32_t Engine::State::ahead_of(Index token) const {
+  const auto& t = tokens[token];
+  const auto& doctor = doctors[t.doctor];
+  std::uint32_t ahead = 0;
+  if (t.state == TokenState::kWaiting) {
+    for (const Index slot : doctor.slots) {
+      if (slot == t.slot) break;
+      ahead += slots[slot].waiting;
+    }
+    for (const Index other : slots[t.slot].tokens)
+      if (tokens[other].state == TokenState::kWaiting && serves_before(other, token)) ++ahead;
+  } else if (t.state == TokenState::kWaitlisted) {
+    for (const Index slot : doctor.slots) ahead += slots[slot].waiting;
+    for (const Index other : doctor.waitlist) {
+      if (other == token) break;
+      ++ahead;
+    }
+  }
+  return ahead;
+}
+
+void Engine::State::allocate(const Request& r, Outcome& out) {
+  // Validate everything first; the first mutation comes after the last
+  // possible rejection.
+  if (!r.doctor_id) return reject(out, Code::kBadRequest, "missing field 'doctor_id'");
+  if (!r.source) return reject(out, Code::kBadRequest, "missing field 'source'");
+  if (r.capacity && *r.capacity > kMaxSlotCapacity)
+    return reject(out, Code::kBadRequest,
+                  "field 'capacity' exceeds the maximum " + std::to_string(kMaxSlotCapacity));
+  if (r.patient_ref && r.patient_ref->size() > kMaxPatientRefLength)
+    return reject(out, Code::kBadRequest,
+                  "field 'patient_ref' longer than " + std::to_string(kMaxPatientRefLength));
+  const Source source = *r.source;
+  Index doctor = find_doctor(*r.doctor_id);
+  Index slot = kNoIndex;
+  bool create_slot = false;
+
+  if (r.slot_id) {
+    slot = find_slot(*r.slot_id);
+    if (slot != kNoIndex) {
+      const auto& s = slots[slot];
+      if (s.doctor != doctor)
+        return reject(out, Code::kSlotDoctorMismatch,
+                      "slot " + quoted(s.id.view()) + " belongs to doctor " +
+                          quoted(doctors[s.doctor].id.view()),
+                      doctor);
+      if (r.capacity && *r.capacity != s.capacity)
+        return reject(out, Code::kCapacityMismatch,
+                      "slot " + quoted(s.id.view()) + " has capacity " + std::to_string(s.capacity) +
+                          ", not " + std::to_string(*r.capacity) + " (use set_capacity to change it)",
+                      doctor, slot);
+      if (!s.open())
+        return reject(out, Code::kSlotClosed, "slot " + quoted(s.id.view()) + " is closed",
+                      doctor, slot);
+    } else {
+      if (r.slot_id->view() == kWaitlistName)
+        return reject(out, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
+      if (!r.capacity || !config.auto_create_slots)
+        return reject(out, Code::kUnknownSlot,
+                      "unknown slot " + quoted(r.slot_id->view()) +
+                          (config.auto_create_slots ? " (give a capacity to create it)"
+                                                    : " (slot creation by allocate is disabled)"),
+                      doctor);
+      if (*r.capacity == 0)
+        return reject(out, Code::kSlotClosed,
+                      "slot " + quoted(r.slot_id->view()) + " would be created closed (capacity 0)",
+                      doctor);
+      create_slot = true;
+    }
+  } else if (doctor == kNoIndex) {
+    return reject(out, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
+  } else {
+    // Earliest open slot with a free seat; else the earliest where this
+    // newcomer may displace someone.
+    for (const Index candidate : doctors[doctor].slots) {
+      if (slots[candidate].open() && slots[candidate].has_free_seat()) {
+        slot = candidate;
+        break;
+      }
+    }
+    if (slot == kNoIndex) {
+      for (const Index candidate : doctors[doctor].slots) {
+        if (slots[candidate].open() && outranks(source, choose_victim(candidate))) {
+          slot = candidate;
+          break;
+        }
+      }
+    }
+    if (slot == kNoIndex)
+      return reject(out, Code::kNoSlotAvailable,
+                    "no slot of doctor " + quoted(r.doctor_id->view()) + " has a seat for " +
+                        std::string(to_string(source)),
+                    doctor);
+  }
+
+  Index victim = kNoIndex;
+  if (!create_slot && !slots[slot].has_free_seat()) {
+    victim = choose_victim(slot);
+    if (!outranks(source, victim)) {
+      const Index alternative = later_free_slot(slot);
+      if (alternative != kNoIndex) out.result.alternative_slot = slots[alternative].id;
+      if (victim != kNoIndex && !(source < tokens[victim].source))
+        return reject(out, Code::kLowerPriority, "Lower priority", doctor, slot);
+      return reject(out, Code::kSlotFull,
+                    victim == kNoIndex
+                        ? "slot " + quoted(slots[slot].id.view()) + " is full and no waiting token can be displaced"
+                        : "slot " + quoted(slots[slot].id.view()) + " is full and preemption policy " +
+                              std::string(to_string(config.preemption)) + " forbids displacing",
+                    doctor, slot);
+    }
+  }
+
+  // --- mutation starts here
+  if (create_slot) {
+    if (doctor == kNoIndex) doctor = add_doctor(*r.doctor_id);
+    slot = add_slot(doctor, *r.slot_id, std::nullopt, std::nullopt, *r.capacity);
+    auto& event = emit(doctor, EventKind::kSlotUpdated, out);
+    event.slot_id = slots[slot].id;
+    event.capacity = slots[slot].capacity;
+  }
+  if (victim != kNoIndex) {
+    unseat(victim);
+    relocate(victim, slot, out);
+    out.result.removed_token = token_id(victim);
+    const auto& v = tokens[victim];
+    out.result.moved_to = v.slot != kNoIndex ? Destination{slots[v.slot].id} : Destination{};
+  }
+  const Index token = new_token(doctor, source);
+  if (r.patient_ref) patient_refs.emplace(token, *r.patient_ref);
+  seat(token, slot);
+  ++slots[slot].tally.allocated;
+  emit_token(token, EventKind::kAllocated, out);
+  // The requester created the slot, so it takes the first seat; waitlisted
+  // patients of the doctor fill the rest.
+  if (create_slot) fill_from_waitlist(slot, out);
+
+  out.result.status = victim != kNoIndex ? Status::kReallocated : Status::kAllocated;
+  fill_token_fields(out.result, token);
+  out.result.ahead = ahead_of(token);
+}
+
+}  // namespace opd

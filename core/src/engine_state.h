@@ -1,0 +1,166 @@
+// Private: the engine's state and the operations on it. Only core/src sees
+// this header. Entities refer to each other by 32-bit index into the day's
+// vectors (never by pointer), so the vectors may grow and the whole state
+// stays trivially comparable and dumpable.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "opd/core/engine.h"
+
+namespace opd {
+
+using Index = std::uint32_t;
+inline constexpr Index kNoIndex = std::numeric_limits<Index>::max();
+// In a stored result's moved_to: the waitlist rather than a slot.
+inline constexpr Index kWaitlistIndex = kNoIndex - 1;
+
+// Orders a doctor's slots: by start time when given, untimed slots after
+// all timed ones; ties and untimed slots by creation.
+struct SlotOrderKey {
+  int start = std::numeric_limits<int>::max();
+  std::uint32_t creation = 0;
+  friend auto operator<=>(const SlotOrderKey&, const SlotOrderKey&) = default;
+};
+
+struct TokenRec {
+  Index doctor = kNoIndex;
+  Index slot = kNoIndex;    // where it sits; kNoIndex when waitlisted or cancelled
+  Index anchor = kNoIndex;  // waitlisted: the slot it was displaced from
+  std::uint64_t arrival = 0;  // original arrival order; kept across moves
+  std::uint32_t number = 0;   // per-doctor human number
+  Source source = Source::kWalkIn;
+  TokenState state = TokenState::kWaiting;
+  bool displaced = false;  // has been displaced at least once
+};
+
+struct SlotRec {
+  explicit SlotRec(SlotId slot_id) : id(std::move(slot_id)) {}
+  SlotId id;
+  Index doctor = kNoIndex;
+  std::optional<ClockTime> start;
+  std::optional<ClockTime> end;
+  std::uint32_t capacity = 0;
+  SlotOrderKey key;
+  std::vector<Index> tokens;  // placed here and not cancelled (seat holders)
+  std::uint32_t waiting = 0;  // how many of `tokens` are WAITING
+  std::uint32_t called_or_done = 0;
+  Tally tally;
+
+  [[nodiscard]] bool open() const noexcept { return capacity > 0; }
+  [[nodiscard]] bool has_free_seat() const noexcept { return tokens.size() < capacity; }
+};
+
+struct DoctorRec {
+  explicit DoctorRec(DoctorId doctor_id) : id(std::move(doctor_id)) {}
+  DoctorId id;
+  std::vector<Index> slots;     // in slot order
+  std::vector<Index> waitlist;  // in drain order: priority, then arrival
+  std::uint32_t next_number = 1;
+  std::uint64_t version = 0;    // survives open_day: displays never see it go back
+  Index now_serving = kNoIndex;
+  Tally unplaced;
+};
+
+// What the idempotency table keeps of a result: enough to rebuild it
+// exactly, with indices in place of strings (a fraction of a Result's size).
+struct StoredResult {
+  OpType type = OpType::kAllocate;
+  Status status = Status::kRejected;
+  Code code = Code::kNone;
+  bool has_source = false;
+  Source source = Source::kWalkIn;
+  Index doctor = kNoIndex;
+  Index slot = kNoIndex;
+  Index token = kNoIndex;
+  Index removed = kNoIndex;
+  Index moved_to = kNoIndex;
+  Index alternative = kNoIndex;
+  std::uint32_t token_number = 0;
+  std::uint32_t ahead = kNoIndex;
+  std::uint32_t capacity = kNoIndex;
+  std::string reason;
+  std::shared_ptr<const Result> day_opened;  // open_day only: the whole result
+};
+
+struct Engine::State {
+  Schedule schedule;
+  EngineConfig config;
+
+  std::vector<DoctorRec> doctors;
+  std::unordered_map<std::string, Index> doctor_by_id;
+  std::vector<SlotRec> slots;
+  std::unordered_map<std::string, Index> slot_by_id;
+  std::vector<TokenRec> tokens;
+  std::unordered_map<Index, std::string> patient_refs;
+  std::unordered_map<std::string, StoredResult> seen;  // this day's request ids
+
+  std::optional<ServiceDate> date;
+  std::uint64_t first_serial = 1;  // token serial of tokens[0]; ids never repeat
+  std::uint64_t next_arrival = 0;
+  std::uint32_t next_slot_creation = 0;
+  Tally unattributed;
+
+  State(Schedule s, EngineConfig c);
+  void load_day_from_schedule();
+
+  // --- lookups (kNoIndex when absent)
+  [[nodiscard]] Index find_doctor(const DoctorId& id) const;
+  [[nodiscard]] Index find_slot(const SlotId& id) const;
+  [[nodiscard]] Index find_token(const TokenId& id) const;
+  [[nodiscard]] TokenId token_id(Index token) const;
+
+  // --- structural changes
+  Index add_doctor(const DoctorId& id);
+  Index add_slot(Index doctor, const SlotId& id, std::optional<ClockTime> start,
+                 std::optional<ClockTime> end, std::uint32_t capacity);
+  Index new_token(Index doctor, Source source);
+  void seat(Index token, Index slot);
+  void unseat(Index token);
+  void waitlist_insert(Index token, Index anchor);
+  void waitlist_remove(Index token);
+
+  // --- allocation rules
+  [[nodiscard]] Index choose_victim(Index slot) const;
+  [[nodiscard]] bool outranks(Source newcomer, Index victim) const;
+  [[nodiscard]] Index later_free_slot(Index slot) const;
+  // Moves a token just taken out of `from` to the earliest later free slot,
+  // or to the waitlist. Never displaces anyone (no cascades).
+  void relocate(Index token, Index from, Outcome& out);
+  // Seats the best eligible waitlisted tokens while `slot` has free seats.
+  void fill_from_waitlist(Index slot, Outcome& out);
+  [[nodiscard]] std::uint32_t ahead_of(Index token) const;
+  [[nodiscard]] bool serves_before(Index a, Index b) const;
+
+  // --- events and results
+  BoardEvent& emit(Index doctor, EventKind kind, Outcome& out);
+  BoardEvent& emit_token(Index token, EventKind kind, Outcome& out);
+  void reject(Outcome& out, Code code, std::string reason, Index doctor = kNoIndex,
+              Index slot = kNoIndex);
+  void fill_token_fields(Result& result, Index token) const;
+
+  // --- operations; each validates fully before its first mutation
+  void allocate(const Request& r, Outcome& out);
+  void cancel(const Request& r, Outcome& out);
+  void call_next(const Request& r, Outcome& out);
+  void finish(const Request& r, Outcome& out, TokenState to);
+  void set_capacity(const Request& r, Outcome& out);
+  void open_day(const Request& r, Outcome& out);
+
+  // --- idempotency
+  [[nodiscard]] StoredResult store(const Result& result) const;
+  [[nodiscard]] Result rebuild(const StoredResult& stored) const;
+
+  // --- queries
+  [[nodiscard]] TokenInfo token_info(Index token) const;
+  [[nodiscard]] DayReport report() const;
+};
+
+}  // namespace opd
