@@ -27,6 +27,9 @@ void Engine::State::load_day_from_schedule() {
   tokens.clear();
   patient_refs.clear();
   seen.clear();
+  reasons.clear();
+  reason_index.clear();
+  day_opened.reset();
   unattributed = Tally{};
   for (const auto& scheduled : schedule.doctors) {
     Index doctor = find_doctor(scheduled.doctor_id);
@@ -59,7 +62,9 @@ Index Engine::State::find_token(const TokenId& id) const {
 }
 
 TokenId Engine::State::token_id(Index token) const {
-  return TokenId::from_trusted("T" + std::to_string(first_serial + token));
+  char text[24] = {'T'};
+  const auto end = std::to_chars(text + 1, text + sizeof text, first_serial + token).ptr;
+  return TokenId::from_trusted(std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
 Index Engine::State::add_doctor(const DoctorId& id) {
@@ -105,7 +110,7 @@ void Engine::State::seat(Index token, Index slot) {
   t.anchor = kNoIndex;
   t.state = TokenState::kWaiting;
   slots[slot].tokens.push_back(token);
-  ++slots[slot].waiting;
+  set_waiting(slots[slot], t.source, true);
 }
 
 void Engine::State::unseat(Index token) {
@@ -113,8 +118,19 @@ void Engine::State::unseat(Index token) {
   auto& slot = slots[t.slot];
   const auto it = std::find(slot.tokens.begin(), slot.tokens.end(), token);
   slot.tokens.erase(it);
-  if (t.state == TokenState::kWaiting) --slot.waiting;
+  if (t.state == TokenState::kWaiting) set_waiting(slot, t.source, false);
   t.slot = kNoIndex;
+}
+
+void Engine::State::set_waiting(SlotRec& slot, Source source, bool waiting) {
+  auto& count = slot.waiting_by_source[static_cast<std::size_t>(source)];
+  if (waiting) {
+    ++slot.waiting;
+    ++count;
+  } else {
+    --slot.waiting;
+    --count;
+  }
 }
 
 void Engine::State::waitlist_insert(Index token, Index anchor) {
@@ -161,11 +177,14 @@ BoardEvent& Engine::State::emit_token(Index token, EventKind kind, Outcome& out)
   return event;
 }
 
-void Engine::State::reject(Outcome& out, Code code, std::string reason, Index doctor, Index slot) {
-  auto& r = out.result;
-  r.status = Status::kRejected;
-  r.code = code;
-  r.reason = std::move(reason);
+void Engine::State::reject(StoredResult& rec, Code code, std::string reason, Index doctor,
+                           Index slot) {
+  rec.status = Status::kRejected;
+  rec.code = code;
+  // Reasons repeat (the same doctor full all morning): keep each once.
+  const auto [it, added] = reason_index.try_emplace(std::move(reason), static_cast<Index>(reasons.size()));
+  if (added) reasons.push_back(&it->first);
+  rec.reason = it->second;
   const auto counter = static_cast<std::size_t>(code);
   if (slot != kNoIndex) {
     ++slots[slot].tally.rejected[counter];
@@ -176,59 +195,32 @@ void Engine::State::reject(Outcome& out, Code code, std::string reason, Index do
   }
 }
 
-void Engine::State::fill_token_fields(Result& result, Index token) const {
-  const auto& t = tokens[token];
-  result.token_id = token_id(token);
-  result.token_number = t.number;
-  result.doctor_id = doctors[t.doctor].id;
-  if (t.slot != kNoIndex) result.slot_id = slots[t.slot].id;
-  result.source = t.source;
-}
-
-StoredResult Engine::State::store(const Result& result) const {
-  StoredResult s;
-  s.type = result.type;
-  s.status = result.status;
-  s.code = result.code;
-  s.reason = result.reason;
-  if (result.type == OpType::kOpenDay && result.ok()) {
-    s.day_opened = std::make_shared<const Result>(result);
-    return s;
+void Engine::State::render(const StoredResult& rec, Result& r) const {
+  if (rec.type == OpType::kOpenDay && rec.status == Status::kDayOpened) {
+    r = *day_opened;
+    return;
   }
-  s.has_source = result.source.has_value();
-  if (result.source) s.source = *result.source;
-  if (result.doctor_id) s.doctor = find_doctor(*result.doctor_id);
-  if (result.slot_id) s.slot = find_slot(*result.slot_id);
-  if (result.token_id) s.token = find_token(*result.token_id);
-  if (result.removed_token) s.removed = find_token(*result.removed_token);
-  if (result.moved_to)
-    s.moved_to = result.moved_to->slot ? find_slot(*result.moved_to->slot) : kWaitlistIndex;
-  if (result.alternative_slot) s.alternative = find_slot(*result.alternative_slot);
-  s.token_number = result.token_number;
-  if (result.ahead) s.ahead = *result.ahead;
-  if (result.capacity) s.capacity = *result.capacity;
-  return s;
-}
-
-Result Engine::State::rebuild(const StoredResult& s) const {
-  if (s.day_opened) return *s.day_opened;
-  Result r;
-  r.type = s.type;
-  r.status = s.status;
-  r.code = s.code;
-  r.reason = s.reason;
-  if (s.has_source) r.source = s.source;
-  if (s.doctor != kNoIndex) r.doctor_id = doctors[s.doctor].id;
-  if (s.slot != kNoIndex) r.slot_id = slots[s.slot].id;
-  if (s.token != kNoIndex) r.token_id = token_id(s.token);
-  if (s.removed != kNoIndex) r.removed_token = token_id(s.removed);
-  if (s.moved_to == kWaitlistIndex) r.moved_to = Destination{};
-  else if (s.moved_to != kNoIndex) r.moved_to = Destination{slots[s.moved_to].id};
-  if (s.alternative != kNoIndex) r.alternative_slot = slots[s.alternative].id;
-  r.token_number = s.token_number;
-  if (s.ahead != kNoIndex) r.ahead = s.ahead;
-  if (s.capacity != kNoIndex) r.capacity = s.capacity;
-  return r;
+  r.type = rec.type;
+  r.status = rec.status;
+  r.code = rec.code;
+  if (rec.reason != kNoIndex) r.reason = *reasons[rec.reason];
+  if (rec.token != kNoIndex) {
+    const auto& t = tokens[rec.token];
+    r.token_id = token_id(rec.token);
+    r.token_number = t.number;
+    r.source = t.source;
+    r.doctor_id = doctors[t.doctor].id;
+  }
+  if (rec.slot != kNoIndex) {
+    r.slot_id = slots[rec.slot].id;
+    if (!r.doctor_id) r.doctor_id = doctors[slots[rec.slot].doctor].id;
+  }
+  if (rec.removed != kNoIndex) r.removed_token = token_id(rec.removed);
+  if (rec.moved_to == kWaitlistIndex) r.moved_to = Destination{};
+  else if (rec.moved_to != kNoIndex) r.moved_to = Destination{slots[rec.moved_to].id};
+  if (rec.alternative != kNoIndex) r.alternative_slot = slots[rec.alternative].id;
+  if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
+  if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
 }
 
 Engine::Engine(Schedule schedule, EngineConfig config) {
@@ -246,27 +238,30 @@ const EngineConfig& Engine::config() const noexcept { return state_->config; }
 Outcome Engine::apply(const Request& request) {
   auto& s = *state_;
   Outcome out;
-  if (const auto it = s.seen.find(request.request_id.str()); it != s.seen.end()) {
-    out.result = s.rebuild(it->second);
+  if (const StoredResult* seen = s.seen.find(request.request_id.view())) {
+    s.render(*seen, out.result);
     out.result.request_id = request.request_id;
     out.result.duplicate = true;
     return out;
   }
-  out.result.type = request.type;
-  out.result.request_id = request.request_id;
+  out.events.reserve(4);
+  StoredResult rec;
+  rec.type = request.type;
   switch (request.type) {
-    case OpType::kAllocate: s.allocate(request, out); break;
-    case OpType::kCancel: s.cancel(request, out); break;
-    case OpType::kCallNext: s.call_next(request, out); break;
-    case OpType::kComplete: s.finish(request, out, TokenState::kCompleted); break;
-    case OpType::kNoShow: s.finish(request, out, TokenState::kNoShow); break;
-    case OpType::kSetCapacity: s.set_capacity(request, out); break;
-    case OpType::kOpenDay: s.open_day(request, out); break;
-    default: s.reject(out, Code::kBadRequest, "unknown type"); break;
+    case OpType::kAllocate: s.allocate(request, rec, out); break;
+    case OpType::kCancel: s.cancel(request, rec, out); break;
+    case OpType::kCallNext: s.call_next(request, rec, out); break;
+    case OpType::kComplete: s.finish(request, rec, out, TokenState::kCompleted); break;
+    case OpType::kNoShow: s.finish(request, rec, out, TokenState::kNoShow); break;
+    case OpType::kSetCapacity: s.set_capacity(request, rec, out); break;
+    case OpType::kOpenDay: s.open_day(request, rec, out); break;
+    default: s.reject(rec, Code::kBadRequest, "unknown type"); break;
   }
+  s.render(rec, out.result);
+  out.result.request_id = request.request_id;
   // open_day cleared the table; its own id goes into the new day's table so
   // a retry of it is a duplicate rather than a second day change.
-  s.seen.emplace(request.request_id.str(), s.store(out.result));
+  s.seen.insert(request.request_id.view(), rec);
   return out;
 }
 

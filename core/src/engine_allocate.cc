@@ -42,6 +42,17 @@ bool Engine::State::outranks(Source newcomer, Index victim) const {
   return newcomer < tokens[victim].source;
 }
 
+bool Engine::State::may_displace_in(Source newcomer, Index slot) const {
+  const auto& counts = slots[slot].waiting_by_source;
+  for (int source = kSourceCount - 1; source >= 0; --source) {
+    if (counts[static_cast<std::size_t>(source)] == 0) continue;
+    if (config.preemption == PreemptionPolicy::kEmergencyOnly && newcomer != Source::kEmergency)
+      return false;
+    return priority_of(newcomer) < source;
+  }
+  return false;
+}
+
 Index Engine::State::later_free_slot(Index slot) const {
   const auto& from = slots[slot];
   for (const Index candidate : doctors[from.doctor].slots) {
@@ -110,16 +121,16 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
   return ahead;
 }
 
-void Engine::State::allocate(const Request& r, Outcome& out) {
+void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) {
   // Validate everything first; the first mutation comes after the last
   // possible rejection.
-  if (!r.doctor_id) return reject(out, Code::kBadRequest, "missing field 'doctor_id'");
-  if (!r.source) return reject(out, Code::kBadRequest, "missing field 'source'");
+  if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
+  if (!r.source) return reject(rec, Code::kBadRequest, "missing field 'source'");
   if (r.capacity && *r.capacity > kMaxSlotCapacity)
-    return reject(out, Code::kBadRequest,
+    return reject(rec, Code::kBadRequest,
                   "field 'capacity' exceeds the maximum " + std::to_string(kMaxSlotCapacity));
   if (r.patient_ref && r.patient_ref->size() > kMaxPatientRefLength)
-    return reject(out, Code::kBadRequest,
+    return reject(rec, Code::kBadRequest,
                   "field 'patient_ref' longer than " + std::to_string(kMaxPatientRefLength));
   const Source source = *r.source;
   Index doctor = find_doctor(*r.doctor_id);
@@ -131,35 +142,35 @@ void Engine::State::allocate(const Request& r, Outcome& out) {
     if (slot != kNoIndex) {
       const auto& s = slots[slot];
       if (s.doctor != doctor)
-        return reject(out, Code::kSlotDoctorMismatch,
+        return reject(rec, Code::kSlotDoctorMismatch,
                       "slot " + quoted(s.id.view()) + " belongs to doctor " +
                           quoted(doctors[s.doctor].id.view()),
                       doctor);
       if (r.capacity && *r.capacity != s.capacity)
-        return reject(out, Code::kCapacityMismatch,
+        return reject(rec, Code::kCapacityMismatch,
                       "slot " + quoted(s.id.view()) + " has capacity " + std::to_string(s.capacity) +
                           ", not " + std::to_string(*r.capacity) + " (use set_capacity to change it)",
                       doctor, slot);
       if (!s.open())
-        return reject(out, Code::kSlotClosed, "slot " + quoted(s.id.view()) + " is closed",
+        return reject(rec, Code::kSlotClosed, "slot " + quoted(s.id.view()) + " is closed",
                       doctor, slot);
     } else {
       if (r.slot_id->view() == kWaitlistName)
-        return reject(out, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
+        return reject(rec, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
       if (!r.capacity || !config.auto_create_slots)
-        return reject(out, Code::kUnknownSlot,
+        return reject(rec, Code::kUnknownSlot,
                       "unknown slot " + quoted(r.slot_id->view()) +
                           (config.auto_create_slots ? " (give a capacity to create it)"
                                                     : " (slot creation by allocate is disabled)"),
                       doctor);
       if (*r.capacity == 0)
-        return reject(out, Code::kSlotClosed,
+        return reject(rec, Code::kSlotClosed,
                       "slot " + quoted(r.slot_id->view()) + " would be created closed (capacity 0)",
                       doctor);
       create_slot = true;
     }
   } else if (doctor == kNoIndex) {
-    return reject(out, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
+    return reject(rec, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
   } else {
     // Earliest open slot with a free seat; else the earliest where this
     // newcomer may displace someone.
@@ -171,14 +182,14 @@ void Engine::State::allocate(const Request& r, Outcome& out) {
     }
     if (slot == kNoIndex) {
       for (const Index candidate : doctors[doctor].slots) {
-        if (slots[candidate].open() && outranks(source, choose_victim(candidate))) {
+        if (slots[candidate].open() && may_displace_in(source, candidate)) {
           slot = candidate;
           break;
         }
       }
     }
     if (slot == kNoIndex)
-      return reject(out, Code::kNoSlotAvailable,
+      return reject(rec, Code::kNoSlotAvailable,
                     "no slot of doctor " + quoted(r.doctor_id->view()) + " has a seat for " +
                         std::string(to_string(source)),
                     doctor);
@@ -188,11 +199,10 @@ void Engine::State::allocate(const Request& r, Outcome& out) {
   if (!create_slot && !slots[slot].has_free_seat()) {
     victim = choose_victim(slot);
     if (!outranks(source, victim)) {
-      const Index alternative = later_free_slot(slot);
-      if (alternative != kNoIndex) out.result.alternative_slot = slots[alternative].id;
+      rec.alternative = later_free_slot(slot);
       if (victim != kNoIndex && !(source < tokens[victim].source))
-        return reject(out, Code::kLowerPriority, "Lower priority", doctor, slot);
-      return reject(out, Code::kSlotFull,
+        return reject(rec, Code::kLowerPriority, "Lower priority", doctor, slot);
+      return reject(rec, Code::kSlotFull,
                     victim == kNoIndex
                         ? "slot " + quoted(slots[slot].id.view()) + " is full and no waiting token can be displaced"
                         : "slot " + quoted(slots[slot].id.view()) + " is full and preemption policy " +
@@ -212,9 +222,8 @@ void Engine::State::allocate(const Request& r, Outcome& out) {
   if (victim != kNoIndex) {
     unseat(victim);
     relocate(victim, slot, out);
-    out.result.removed_token = token_id(victim);
-    const auto& v = tokens[victim];
-    out.result.moved_to = v.slot != kNoIndex ? Destination{slots[v.slot].id} : Destination{};
+    rec.removed = victim;
+    rec.moved_to = tokens[victim].slot != kNoIndex ? tokens[victim].slot : kWaitlistIndex;
   }
   const Index token = new_token(doctor, source);
   if (r.patient_ref) patient_refs.emplace(token, *r.patient_ref);
@@ -225,9 +234,10 @@ void Engine::State::allocate(const Request& r, Outcome& out) {
   // patients of the doctor fill the rest.
   if (create_slot) fill_from_waitlist(slot, out);
 
-  out.result.status = victim != kNoIndex ? Status::kReallocated : Status::kAllocated;
-  fill_token_fields(out.result, token);
-  out.result.ahead = ahead_of(token);
+  rec.status = victim != kNoIndex ? Status::kReallocated : Status::kAllocated;
+  rec.token = token;
+  rec.slot = tokens[token].slot;
+  rec.ahead = ahead_of(token);
 }
 
 }  // namespace opd

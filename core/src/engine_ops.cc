@@ -11,20 +11,21 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 
 }  // namespace
 
-void Engine::State::cancel(const Request& r, Outcome& out) {
-  if (!r.token_id) return reject(out, Code::kBadRequest, "missing field 'token_id'");
+void Engine::State::cancel(const Request& r, StoredResult& rec, Outcome& out) {
+  if (!r.token_id) return reject(rec, Code::kBadRequest, "missing field 'token_id'");
   const Index token = find_token(*r.token_id);
   if (token == kNoIndex)
-    return reject(out, Code::kUnknownToken, "unknown token " + quoted(r.token_id->view()));
+    return reject(rec, Code::kUnknownToken, "unknown token " + quoted(r.token_id->view()));
   auto& t = tokens[token];
   if (t.state != TokenState::kWaiting && t.state != TokenState::kWaitlisted)
-    return reject(out, Code::kInvalidState,
+    return reject(rec, Code::kInvalidState,
                   "token " + quoted(r.token_id->view()) + " is " + std::string(to_string(t.state)) +
                       " and cannot be cancelled",
                   t.doctor, t.slot);
 
-  fill_token_fields(out.result, token);
-  out.result.status = Status::kCancelled;
+  rec.token = token;
+  rec.slot = tokens[token].slot;
+  rec.status = Status::kCancelled;
   const Index freed = t.slot;
   if (t.state == TokenState::kWaiting) {
     ++slots[freed].tally.cancelled;
@@ -40,18 +41,18 @@ void Engine::State::cancel(const Request& r, Outcome& out) {
   if (freed != kNoIndex) fill_from_waitlist(freed, out);
 }
 
-void Engine::State::call_next(const Request& r, Outcome& out) {
-  if (!r.doctor_id) return reject(out, Code::kBadRequest, "missing field 'doctor_id'");
+void Engine::State::call_next(const Request& r, StoredResult& rec, Outcome& out) {
+  if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
   const Index doctor = find_doctor(*r.doctor_id);
   if (doctor == kNoIndex)
-    return reject(out, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
+    return reject(rec, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
   Index only_slot = kNoIndex;
   if (r.slot_id) {
     only_slot = find_slot(*r.slot_id);
     if (only_slot == kNoIndex)
-      return reject(out, Code::kUnknownSlot, "unknown slot " + quoted(r.slot_id->view()), doctor);
+      return reject(rec, Code::kUnknownSlot, "unknown slot " + quoted(r.slot_id->view()), doctor);
     if (slots[only_slot].doctor != doctor)
-      return reject(out, Code::kSlotDoctorMismatch,
+      return reject(rec, Code::kSlotDoctorMismatch,
                     "slot " + quoted(r.slot_id->view()) + " belongs to doctor " +
                         quoted(doctors[slots[only_slot].doctor].id.view()),
                     doctor);
@@ -67,30 +68,31 @@ void Engine::State::call_next(const Request& r, Outcome& out) {
     break;
   }
   if (next == kNoIndex)
-    return reject(out, Code::kQueueEmpty,
+    return reject(rec, Code::kQueueEmpty,
                   "no waiting token for doctor " + quoted(r.doctor_id->view()) +
                       (r.slot_id ? " in slot " + quoted(r.slot_id->view()) : std::string()),
                   doctor, only_slot);
 
   auto& slot = slots[tokens[next].slot];
-  --slot.waiting;
+  set_waiting(slot, tokens[next].source, false);
   ++slot.called_or_done;
   tokens[next].state = TokenState::kCalled;
   doctors[doctor].now_serving = next;
   emit_token(next, EventKind::kCalled, out);
-  out.result.status = Status::kCalled;
-  fill_token_fields(out.result, next);
-  out.result.ahead = 0;
+  rec.status = Status::kCalled;
+  rec.token = next;
+  rec.slot = tokens[next].slot;
+  rec.ahead = 0;
 }
 
-void Engine::State::finish(const Request& r, Outcome& out, TokenState to) {
-  if (!r.token_id) return reject(out, Code::kBadRequest, "missing field 'token_id'");
+void Engine::State::finish(const Request& r, StoredResult& rec, Outcome& out, TokenState to) {
+  if (!r.token_id) return reject(rec, Code::kBadRequest, "missing field 'token_id'");
   const Index token = find_token(*r.token_id);
   if (token == kNoIndex)
-    return reject(out, Code::kUnknownToken, "unknown token " + quoted(r.token_id->view()));
+    return reject(rec, Code::kUnknownToken, "unknown token " + quoted(r.token_id->view()));
   auto& t = tokens[token];
   if (t.state != TokenState::kCalled)
-    return reject(out, Code::kInvalidState,
+    return reject(rec, Code::kInvalidState,
                   "token " + quoted(r.token_id->view()) + " is " + std::string(to_string(t.state)) +
                       ", only a CALLED token can be " +
                       (to == TokenState::kCompleted ? "completed" : "marked no-show"),
@@ -102,27 +104,28 @@ void Engine::State::finish(const Request& r, Outcome& out, TokenState to) {
   const bool completed = to == TokenState::kCompleted;
   ++(completed ? slots[t.slot].tally.served : slots[t.slot].tally.no_shows);
   emit_token(token, completed ? EventKind::kCompleted : EventKind::kNoShow, out);
-  out.result.status = completed ? Status::kCompleted : Status::kNoShow;
-  fill_token_fields(out.result, token);
+  rec.status = completed ? Status::kCompleted : Status::kNoShow;
+  rec.token = token;
+  rec.slot = tokens[token].slot;
 }
 
-void Engine::State::set_capacity(const Request& r, Outcome& out) {
-  if (!r.doctor_id) return reject(out, Code::kBadRequest, "missing field 'doctor_id'");
-  if (!r.slot_id) return reject(out, Code::kBadRequest, "missing field 'slot_id'");
-  if (!r.capacity) return reject(out, Code::kBadRequest, "missing field 'capacity'");
+void Engine::State::set_capacity(const Request& r, StoredResult& rec, Outcome& out) {
+  if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
+  if (!r.slot_id) return reject(rec, Code::kBadRequest, "missing field 'slot_id'");
+  if (!r.capacity) return reject(rec, Code::kBadRequest, "missing field 'capacity'");
   const std::uint32_t capacity = *r.capacity;
   if (capacity > kMaxSlotCapacity)
-    return reject(out, Code::kBadRequest,
+    return reject(rec, Code::kBadRequest,
                   "field 'capacity' exceeds the maximum " + std::to_string(kMaxSlotCapacity));
-  if (r.end && !r.start) return reject(out, Code::kBadRequest, "field 'end' given without 'start'");
+  if (r.end && !r.start) return reject(rec, Code::kBadRequest, "field 'end' given without 'start'");
   if (r.start && r.end && !(*r.start < *r.end))
-    return reject(out, Code::kBadRequest, "field 'start' must be before 'end'");
+    return reject(rec, Code::kBadRequest, "field 'start' must be before 'end'");
   Index doctor = find_doctor(*r.doctor_id);
   Index slot = find_slot(*r.slot_id);
 
   if (slot == kNoIndex) {
     if (r.slot_id->view() == kWaitlistName)
-      return reject(out, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
+      return reject(rec, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
     // --- mutation: a new slot (and doctor) for the day
     if (doctor == kNoIndex) doctor = add_doctor(*r.doctor_id);
     slot = add_slot(doctor, *r.slot_id, r.start, r.end, capacity);
@@ -133,16 +136,16 @@ void Engine::State::set_capacity(const Request& r, Outcome& out) {
   } else {
     auto& s = slots[slot];
     if (s.doctor != doctor)
-      return reject(out, Code::kSlotDoctorMismatch,
+      return reject(rec, Code::kSlotDoctorMismatch,
                     "slot " + quoted(s.id.view()) + " belongs to doctor " +
                         quoted(doctors[s.doctor].id.view()),
                     doctor);
     if ((r.start && r.start != s.start) || (r.end && r.end != s.end))
-      return reject(out, Code::kSlotTimeMismatch,
+      return reject(rec, Code::kSlotTimeMismatch,
                     "slot " + quoted(s.id.view()) + " keeps its start and end; only capacity changes",
                     doctor, slot);
     if (capacity < s.called_or_done)
-      return reject(out, Code::kCapacityBelowServed,
+      return reject(rec, Code::kCapacityBelowServed,
                     "slot " + quoted(s.id.view()) + " already has " + std::to_string(s.called_or_done) +
                         " called or served tokens; capacity cannot go below that",
                     doctor, slot);
@@ -169,16 +172,15 @@ void Engine::State::set_capacity(const Request& r, Outcome& out) {
       }
     }
   }
-  out.result.status = Status::kUpdated;
-  out.result.doctor_id = doctors[doctor].id;
-  out.result.slot_id = slots[slot].id;
-  out.result.capacity = capacity;
+  rec.status = Status::kUpdated;
+  rec.slot = slot;
+  rec.capacity = capacity;
 }
 
-void Engine::State::open_day(const Request& r, Outcome& out) {
-  if (!r.date) return reject(out, Code::kBadRequest, "missing field 'date'");
+void Engine::State::open_day(const Request& r, StoredResult& rec, Outcome& out) {
+  if (!r.date) return reject(rec, Code::kBadRequest, "missing field 'date'");
   if (date && !(*date < *r.date))
-    return reject(out, Code::kStaleDate,
+    return reject(rec, Code::kStaleDate,
                   "day " + r.date->str() + " is not after the current day " + date->str());
   // --- mutation
   auto closed = report();
@@ -188,9 +190,12 @@ void Engine::State::open_day(const Request& r, Outcome& out) {
     auto& event = emit(doctor, EventKind::kDayOpened, out);
     event.date = r.date;
   }
-  out.result.status = Status::kDayOpened;
-  out.result.date = r.date;
-  out.result.report = std::move(closed);
+  rec.status = Status::kDayOpened;
+  day_opened.emplace();
+  day_opened->type = OpType::kOpenDay;
+  day_opened->status = Status::kDayOpened;
+  day_opened->date = r.date;
+  day_opened->report = std::move(closed);
 }
 
 }  // namespace opd

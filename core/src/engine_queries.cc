@@ -130,11 +130,12 @@ std::string Engine::dump() const {
   const std::map<Index, std::string> refs(s.patient_refs.begin(), s.patient_refs.end());
   for (const auto& [token, ref] : refs) os << "ref " << token << ' ' << ref << '\n';
   std::map<std::string_view, const StoredResult*> seen;
-  for (const auto& [id, stored] : s.seen) seen.emplace(id, &stored);
+  s.seen.for_each([&seen](std::string_view id, const StoredResult& r) { seen.emplace(id, &r); });
   for (const auto& [id, r] : seen) {
     os << "seen " << id << ' ' << to_string(r->type) << ' ' << to_string(r->status) << ' '
        << to_string(r->code) << ' ' << r->token << ' ' << r->slot << ' ' << r->removed << ' '
-       << r->moved_to << ' ' << r->alternative << ' ' << r->ahead << ' ' << r->reason << '\n';
+       << r->moved_to << ' ' << r->alternative << ' ' << r->ahead << ' ' << r->capacity << ' '
+       << (r->reason == kNoIndex ? std::string() : *s.reasons[r->reason]) << '\n';
   }
   return os.str();
 }
@@ -151,17 +152,21 @@ std::vector<std::string> Engine::check_invariants() const {
       fail("slot " + slot.id.str() + " holds " + std::to_string(slot.tokens.size()) +
            " tokens over capacity " + std::to_string(slot.capacity));
     std::uint32_t waiting = 0, done = 0;
+    std::array<std::uint16_t, kSourceCount> by_source{};
     for (const Index token : slot.tokens) {
       ++placements[token];
       const auto& t = s.tokens[token];
       if (t.slot != i) fail("token " + s.token_id(token).str() + " listed in a slot it is not in");
-      if (t.state == TokenState::kWaiting) ++waiting;
+      if (t.state == TokenState::kWaiting) {
+        ++waiting;
+        ++by_source[static_cast<std::size_t>(t.source)];
+      }
       else if (t.state == TokenState::kWaitlisted || t.state == TokenState::kCancelled)
         fail("token " + s.token_id(token).str() + " in state " + std::string(to_string(t.state)) +
              " holds a seat");
       else ++done;
     }
-    if (waiting != slot.waiting || done != slot.called_or_done)
+    if (waiting != slot.waiting || done != slot.called_or_done || by_source != slot.waiting_by_source)
       fail("slot " + slot.id.str() + " counters disagree with its tokens");
   }
   for (Index d = 0; d < s.doctors.size(); ++d) {

@@ -4,6 +4,7 @@
 // stays trivially comparable and dumpable.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "opd/core/engine.h"
+#include "request_table.h"
 
 namespace opd {
 
@@ -51,6 +53,8 @@ struct SlotRec {
   SlotOrderKey key;
   std::vector<Index> tokens;  // placed here and not cancelled (seat holders)
   std::uint32_t waiting = 0;  // how many of `tokens` are WAITING
+  // WAITING tokens per source: who could be displaced, without a scan.
+  std::array<std::uint16_t, kSourceCount> waiting_by_source{};
   std::uint32_t called_or_done = 0;
   Tally tally;
 
@@ -69,25 +73,22 @@ struct DoctorRec {
   Tally unplaced;
 };
 
-// What the idempotency table keeps of a result: enough to rebuild it
-// exactly, with indices in place of strings (a fraction of a Result's size).
+// What the engine answered, with indices in place of strings: ops write
+// it, Result is rendered from it (rebuild), and the idempotency table keeps
+// it, so a duplicate is rendered by the very same code as the original.
+// Doctor, source and token number derive from the token or slot.
 struct StoredResult {
   OpType type = OpType::kAllocate;
   Status status = Status::kRejected;
   Code code = Code::kNone;
-  bool has_source = false;
-  Source source = Source::kWalkIn;
-  Index doctor = kNoIndex;
-  Index slot = kNoIndex;
   Index token = kNoIndex;
+  Index slot = kNoIndex;
   Index removed = kNoIndex;
-  Index moved_to = kNoIndex;
+  Index moved_to = kNoIndex;      // kWaitlistIndex: the waitlist
   Index alternative = kNoIndex;
-  std::uint32_t token_number = 0;
   std::uint32_t ahead = kNoIndex;
   std::uint32_t capacity = kNoIndex;
-  std::string reason;
-  std::shared_ptr<const Result> day_opened;  // open_day only: the whole result
+  Index reason = kNoIndex;        // rejected: index into State::reasons
 };
 
 struct Engine::State {
@@ -100,7 +101,10 @@ struct Engine::State {
   std::unordered_map<std::string, Index> slot_by_id;
   std::vector<TokenRec> tokens;
   std::unordered_map<Index, std::string> patient_refs;
-  std::unordered_map<std::string, StoredResult> seen;  // this day's request ids
+  RequestTable<StoredResult> seen;  // this day's request ids
+  std::unordered_map<std::string, Index> reason_index;  // this day's rejection reasons
+  std::vector<const std::string*> reasons;               // by index, into reason_index
+  std::optional<Result> day_opened;  // this day's open_day answer
 
   std::optional<ServiceDate> date;
   std::uint64_t first_serial = 1;  // token serial of tokens[0]; ids never repeat
@@ -130,6 +134,9 @@ struct Engine::State {
   // --- allocation rules
   [[nodiscard]] Index choose_victim(Index slot) const;
   [[nodiscard]] bool outranks(Source newcomer, Index victim) const;
+  // Whether choose_victim(slot) would yield a token this newcomer outranks.
+  [[nodiscard]] bool may_displace_in(Source newcomer, Index slot) const;
+  void set_waiting(SlotRec& slot, Source source, bool waiting);
   [[nodiscard]] Index later_free_slot(Index slot) const;
   // Moves a token just taken out of `from` to the earliest later free slot,
   // or to the waitlist. Never displaces anyone (no cascades).
@@ -142,21 +149,21 @@ struct Engine::State {
   // --- events and results
   BoardEvent& emit(Index doctor, EventKind kind, Outcome& out);
   BoardEvent& emit_token(Index token, EventKind kind, Outcome& out);
-  void reject(Outcome& out, Code code, std::string reason, Index doctor = kNoIndex,
+  // Counts the rejection against the slot, else the doctor, else the day.
+  void reject(StoredResult& rec, Code code, std::string reason, Index doctor = kNoIndex,
               Index slot = kNoIndex);
-  void fill_token_fields(Result& result, Index token) const;
 
-  // --- operations; each validates fully before its first mutation
-  void allocate(const Request& r, Outcome& out);
-  void cancel(const Request& r, Outcome& out);
-  void call_next(const Request& r, Outcome& out);
-  void finish(const Request& r, Outcome& out, TokenState to);
-  void set_capacity(const Request& r, Outcome& out);
-  void open_day(const Request& r, Outcome& out);
+  // --- operations; each validates fully before its first mutation, writes
+  // its answer to `rec` and its board events to `out.events`
+  void allocate(const Request& r, StoredResult& rec, Outcome& out);
+  void cancel(const Request& r, StoredResult& rec, Outcome& out);
+  void call_next(const Request& r, StoredResult& rec, Outcome& out);
+  void finish(const Request& r, StoredResult& rec, Outcome& out, TokenState to);
+  void set_capacity(const Request& r, StoredResult& rec, Outcome& out);
+  void open_day(const Request& r, StoredResult& rec, Outcome& out);
 
-  // --- idempotency
-  [[nodiscard]] StoredResult store(const Result& result) const;
-  [[nodiscard]] Result rebuild(const StoredResult& stored) const;
+  // REQUIRES: `result` freshly default-constructed.
+  void render(const StoredResult& rec, Result& result) const;
 
   // --- queries
   [[nodiscard]] TokenInfo token_info(Index token) const;

@@ -36,6 +36,11 @@ class Id {
   // via std::invalid_argument on a bad literal rather than carrying it.
   [[nodiscard]] static Id from_trusted(std::string_view text);
 
+  // "-": a valid id for members that are always assigned before they are
+  // read (Result::request_id, BoardEvent::doctor_id); skips parse() because
+  // it sits on the engine's hot path.
+  [[nodiscard]] static Id placeholder() { return Id(std::string(1, '-')); }
+
   [[nodiscard]] const std::string& str() const noexcept { return value_; }
   [[nodiscard]] std::string_view view() const noexcept { return value_; }
 

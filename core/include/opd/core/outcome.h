@@ -101,7 +101,7 @@ struct DayReport {
 
 struct Result {
   OpType type = OpType::kAllocate;
-  RequestId request_id = RequestId::from_trusted("unset");
+  RequestId request_id = RequestId::placeholder();
   Status status = Status::kRejected;
   Code code = Code::kNone;
   // Human-readable; for rejections it names the field or rule at fault.
@@ -142,7 +142,7 @@ enum class EventKind : std::uint8_t {
 // the doctor's board version after this event: +1 per event, contiguous.
 struct BoardEvent {
   EventKind kind = EventKind::kAllocated;
-  DoctorId doctor_id = DoctorId::from_trusted("unset");
+  DoctorId doctor_id = DoctorId::placeholder();
   std::uint64_t version = 0;
   std::optional<TokenId> token_id;
   std::uint32_t token_number = 0;

@@ -39,7 +39,7 @@ inline constexpr std::size_t kMaxPatientRefLength = 128;
 
 struct Request {
   OpType type = OpType::kAllocate;
-  RequestId request_id = RequestId::from_trusted("unset");
+  RequestId request_id = RequestId::placeholder();
 
   std::optional<DoctorId> doctor_id;
   std::optional<SlotId> slot_id;
