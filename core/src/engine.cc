@@ -229,6 +229,7 @@ Engine::Engine(Schedule schedule, EngineConfig config) {
   state_ = std::make_unique<State>(std::move(schedule), config);
 }
 
+Engine::Engine(std::unique_ptr<State> state) : state_(std::move(state)) {}
 Engine::~Engine() = default;
 Engine::Engine(Engine&&) noexcept = default;
 Engine& Engine::operator=(Engine&&) noexcept = default;

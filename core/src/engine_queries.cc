@@ -180,8 +180,11 @@ std::vector<std::string> Engine::check_invariants() const {
     for (const Index token : doctor.waitlist) {
       ++placements[token];
       const auto& t = s.tokens[token];
-      if (t.state != TokenState::kWaitlisted || t.doctor != d || t.slot != kNoIndex)
+      if (t.state != TokenState::kWaitlisted || t.doctor != d || t.slot != kNoIndex ||
+          t.anchor == kNoIndex) {
         fail("token " + s.token_id(token).str() + " on a waitlist in the wrong state");
+        continue;
+      }
       for (const Index slot : doctor.slots) {
         const auto& candidate = s.slots[slot];
         if (s.slots[t.anchor].key <= candidate.key && candidate.open() && candidate.has_free_seat())

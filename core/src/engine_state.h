@@ -112,6 +112,7 @@ struct Engine::State {
   std::uint32_t next_slot_creation = 0;
   Tally unattributed;
 
+  State() = default;  // empty; filled by Engine::load
   State(Schedule s, EngineConfig c);
   void load_day_from_schedule();
 

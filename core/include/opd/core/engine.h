@@ -100,6 +100,15 @@ class Engine {
   [[nodiscard]] std::optional<ServiceDate> current_date() const;
   [[nodiscard]] const EngineConfig& config() const noexcept;
 
+  // The whole state as bytes, for the worker's snapshots: load(save())
+  // yields an engine whose dump() and future results equal this one's.
+  // The format is versioned and portable (little-endian, fixed widths).
+  [[nodiscard]] std::string save() const;
+  // Rebuilds an engine from save()'s bytes. nullopt (and `error` says why)
+  // when the bytes are truncated, from another format version, or describe
+  // an unsound state; never undefined behaviour on corrupt input.
+  [[nodiscard]] static std::optional<Engine> load(std::string_view bytes, std::string* error);
+
   // A canonical text rendering of the entire state (for determinism and
   // replay checks): equal strings mean equal states.
   [[nodiscard]] std::string dump() const;
@@ -108,6 +117,7 @@ class Engine {
 
  private:
   struct State;
+  explicit Engine(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
 
