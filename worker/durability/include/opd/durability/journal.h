@@ -1,0 +1,91 @@
+// The write-ahead journal: every request the worker takes, in seq order,
+// before any of its results is published.
+//
+// On disk: segment files "journal-<first seq, 20 digits>.log" in the data
+// directory. A record is
+//   [u32 payload length][u32 CRC-32C of seq+payload][u64 seq][payload]
+// (little-endian). Segments are append-only; a new one starts once the
+// current one passes JournalOptions::segment_bytes.
+//
+// Thread-safety: none; the worker's loop thread owns it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace opd::durability {
+
+inline constexpr std::size_t kRecordHeaderBytes = 16;
+inline constexpr std::size_t kMaxRecordPayload = 16 * 1024 * 1024;
+
+struct JournalOptions {
+  std::size_t segment_bytes = 64 * 1024 * 1024;
+  // Corruption before the tail: false refuses to open; true copies the
+  // damaged segment to "<name>.corrupt", truncates it at the first bad
+  // record and sets every later segment aside the same way.
+  bool repair = false;
+};
+
+class Journal {
+ public:
+  using Replay = std::function<void(std::uint64_t seq, std::string_view payload)>;
+
+  // Scans the journal in `dir`, calls `replay` for every record with
+  // seq > after_seq in order, and opens the last segment for appending.
+  // A torn last record (a crash mid-write) is truncated, with a warning
+  // naming the file and offset. nullopt with `error` naming file and offset
+  // on corruption before the tail (unless options.repair) or I/O failure.
+  [[nodiscard]] static std::optional<Journal> open(const std::filesystem::path& dir,
+                                                   std::uint64_t after_seq,
+                                                   const JournalOptions& options,
+                                                   const Replay& replay,
+                                                   std::vector<std::string>* warnings,
+                                                   std::string* error);
+  ~Journal();
+  Journal(Journal&& other) noexcept;
+  Journal& operator=(Journal&& other) noexcept;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Highest seq on disk or buffered (after_seq when the journal is empty).
+  [[nodiscard]] std::uint64_t last_seq() const noexcept { return last_seq_; }
+
+  // Buffers one record. REQUIRES: seq > last_seq(), payload within
+  // kMaxRecordPayload.
+  void add(std::uint64_t seq, std::string_view payload);
+  [[nodiscard]] bool has_pending() const noexcept { return !pending_.empty(); }
+
+  // Writes every buffered record with one write() and, when `durable`, makes
+  // it durable with one fdatasync (group commit). On false nothing may be
+  // published: the records may or may not be on disk.
+  [[nodiscard]] bool commit(bool durable, std::string* error);
+  // fdatasync of what commit() wrote earlier (the interval fsync mode).
+  [[nodiscard]] bool sync(std::string* error);
+
+  // Removes segments whose records all have seq <= `seq` (covered by a
+  // snapshot). The segment being appended to is never removed.
+  [[nodiscard]] bool drop_segments_through(std::uint64_t seq, std::string* error);
+
+ private:
+  Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
+  [[nodiscard]] bool start_segment(std::uint64_t first_seq, std::string* error);
+
+  std::filesystem::path dir_;
+  JournalOptions options_;
+  int fd_ = -1;
+  std::uint64_t segment_first_seq_ = 0;
+  std::size_t segment_size_ = 0;
+  std::uint64_t last_seq_ = 0;
+  std::uint64_t first_pending_seq_ = 0;
+  std::string pending_;
+  std::vector<std::pair<std::uint64_t, std::filesystem::path>> segments_;  // first seq, file
+};
+
+[[nodiscard]] std::string segment_name(std::uint64_t first_seq);
+
+}  // namespace opd::durability

@@ -1,0 +1,287 @@
+#include "opd/durability/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "opd/durability/crc32c.h"
+#include "opd/durability/data_dir.h"
+
+namespace opd::durability {
+namespace {
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+std::uint32_t get_u32(const char* p) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= std::uint32_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return v;
+}
+std::uint64_t get_u64(const char* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return v;
+}
+
+// The record at `offset`, if one is wholly present with a matching CRC.
+struct Parsed {
+  std::uint64_t seq = 0;
+  std::string_view payload;
+  std::size_t end = 0;
+};
+std::optional<Parsed> parse_at(std::string_view data, std::size_t offset) {
+  if (data.size() - offset < kRecordHeaderBytes) return std::nullopt;
+  const char* p = data.data() + offset;
+  const std::uint32_t length = get_u32(p);
+  if (length > kMaxRecordPayload || data.size() - offset - kRecordHeaderBytes < length) return std::nullopt;
+  const std::string_view checked(p + 8, 8 + std::size_t{length});
+  if (crc32c(checked) != get_u32(p + 4)) return std::nullopt;
+  return Parsed{get_u64(p + 8), checked.substr(8), offset + kRecordHeaderBytes + length};
+}
+
+// A crash mid-write leaves garbage only after the last good record: if no
+// intact record starts anywhere after the bad one, the damage is a torn
+// tail; if one does, something overwrote the middle of the journal.
+bool intact_record_follows(std::string_view data, std::size_t bad_offset) {
+  for (std::size_t o = bad_offset + 1; o + kRecordHeaderBytes <= data.size(); ++o)
+    if (parse_at(data, o)) return true;
+  return false;
+}
+
+bool read_file(const std::filesystem::path& file, std::string& out, std::string* error) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    if (error) *error = "cannot read " + file.string();
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = std::move(buffer).str();
+  return true;
+}
+
+bool set_aside(const std::filesystem::path& file, std::string* error) {
+  std::error_code ec;
+  std::filesystem::copy_file(file, file.string() + ".corrupt",
+                             std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec && error) *error = "cannot copy " + file.string() + ": " + ec.message();
+  return !ec;
+}
+
+bool truncate_file(const std::filesystem::path& file, std::size_t size, std::string* error) {
+  if (::truncate(file.c_str(), static_cast<off_t>(size)) != 0) {
+    if (error) *error = "cannot truncate " + file.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string segment_name(std::uint64_t first_seq) {
+  char name[64];
+  std::snprintf(name, sizeof name, "journal-%020llu.log", static_cast<unsigned long long>(first_seq));
+  return name;
+}
+
+std::optional<Journal> Journal::open(const std::filesystem::path& dir, std::uint64_t after_seq,
+                                     const JournalOptions& options, const Replay& replay,
+                                     std::vector<std::string>* warnings, std::string* error) {
+  Journal journal(dir, options);
+  journal.last_seq_ = after_seq;
+  auto warn = [warnings](std::string text) {
+    if (warnings) warnings->push_back(std::move(text));
+  };
+
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.size() == 32 && name.starts_with("journal-") && name.ends_with(".log"))
+      journal.segments_.emplace_back(std::stoull(name.substr(8, 20)), entry.path());
+  }
+  if (ec) {
+    if (error) *error = "cannot list " + dir.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  std::sort(journal.segments_.begin(), journal.segments_.end());
+
+  std::string data;
+  std::uint64_t previous = 0;  // seqs rise strictly across all segments
+  for (std::size_t i = 0; i < journal.segments_.size(); ++i) {
+    const auto& file = journal.segments_[i].second;
+    if (!read_file(file, data, error)) return std::nullopt;
+    const bool last_segment = i + 1 == journal.segments_.size();
+    std::size_t offset = 0;
+    while (offset < data.size()) {
+      const auto record = parse_at(data, offset);
+      const bool in_order = record && record->seq > previous;
+      if (record && in_order) {
+        previous = record->seq;
+        if (record->seq > after_seq) {
+          replay(record->seq, record->payload);
+          journal.last_seq_ = record->seq;
+        }
+        offset = record->end;
+        continue;
+      }
+      const std::string where = file.string() + " at offset " + std::to_string(offset);
+      if (last_segment && !intact_record_follows(data, offset)) {
+        warn("journal " + where + ": torn last record (" + std::to_string(data.size() - offset) +
+             " bytes) truncated; it was never acknowledged");
+        if (!truncate_file(file, offset, error)) return std::nullopt;
+        break;
+      }
+      if (!options.repair) {
+        if (error)
+          *error = "journal " + where + ": corrupt record before the tail; refusing to start "
+                   "(--repair truncates there after keeping a copy)";
+        return std::nullopt;
+      }
+      if (!set_aside(file, error) || !truncate_file(file, offset, error)) return std::nullopt;
+      warn("journal " + where + ": corrupt record; repaired by truncating (original kept as " +
+           file.filename().string() + ".corrupt)");
+      for (std::size_t later = i + 1; later < journal.segments_.size(); ++later) {
+        const auto& later_file = journal.segments_[later].second;
+        std::filesystem::rename(later_file, later_file.string() + ".corrupt", ec);
+        warn("journal " + later_file.string() + ": set aside as .corrupt (after a repaired record)");
+      }
+      journal.segments_.resize(i + 1);
+      break;
+    }
+  }
+  if (!journal.segments_.empty()) {
+    const auto& [first, file] = journal.segments_.back();
+    journal.fd_ = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (journal.fd_ < 0) {
+      if (error) *error = "cannot open " + file.string() + " for appending: " + std::strerror(errno);
+      return std::nullopt;
+    }
+    journal.segment_first_seq_ = first;
+    journal.segment_size_ = static_cast<std::size_t>(std::filesystem::file_size(file, ec));
+  }
+  return journal;
+}
+
+Journal::Journal(Journal&& other) noexcept
+    : dir_(std::move(other.dir_)),
+      options_(other.options_),
+      fd_(other.fd_),
+      segment_first_seq_(other.segment_first_seq_),
+      segment_size_(other.segment_size_),
+      last_seq_(other.last_seq_),
+      first_pending_seq_(other.first_pending_seq_),
+      pending_(std::move(other.pending_)),
+      segments_(std::move(other.segments_)) {
+  other.fd_ = -1;
+}
+
+Journal& Journal::operator=(Journal&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    dir_ = std::move(other.dir_);
+    options_ = other.options_;
+    fd_ = std::exchange(other.fd_, -1);
+    segment_first_seq_ = other.segment_first_seq_;
+    segment_size_ = other.segment_size_;
+    last_seq_ = other.last_seq_;
+    first_pending_seq_ = other.first_pending_seq_;
+    pending_ = std::move(other.pending_);
+    segments_ = std::move(other.segments_);
+  }
+  return *this;
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::add(std::uint64_t seq, std::string_view payload) {
+  if (pending_.empty()) first_pending_seq_ = seq;
+  const auto header_at = pending_.size();
+  put_u32(pending_, static_cast<std::uint32_t>(payload.size()));
+  put_u32(pending_, 0);  // CRC, filled below over seq+payload
+  put_u64(pending_, seq);
+  pending_.append(payload);
+  const std::string_view checked(pending_.data() + header_at + 8, 8 + payload.size());
+  const auto crc = crc32c(checked);
+  for (int i = 0; i < 4; ++i) pending_[header_at + 4 + static_cast<std::size_t>(i)] = static_cast<char>(crc >> (8 * i));
+  last_seq_ = seq;
+}
+
+bool Journal::start_segment(std::uint64_t first_seq, std::string* error) {
+  if (fd_ >= 0) {
+    if (::fdatasync(fd_) != 0) {
+      if (error) *error = std::string("fdatasync of journal segment: ") + std::strerror(errno);
+      return false;
+    }
+    ::close(fd_);
+    fd_ = -1;
+  }
+  const auto file = dir_ / segment_name(first_seq);
+  fd_ = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd_ < 0) {
+    if (error) *error = "cannot create " + file.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  segments_.emplace_back(first_seq, file);
+  segment_first_seq_ = first_seq;
+  segment_size_ = 0;
+  return sync_directory(dir_, error);
+}
+
+bool Journal::commit(bool durable, std::string* error) {
+  if (pending_.empty()) return true;
+  if ((fd_ < 0 || segment_size_ >= options_.segment_bytes) && !start_segment(first_pending_seq_, error))
+    return false;
+  std::size_t written = 0;
+  while (written < pending_.size()) {
+    const auto n = ::write(fd_, pending_.data() + written, pending_.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (error) *error = std::string("journal write: ") + (n < 0 ? std::strerror(errno) : "no progress");
+      return false;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  segment_size_ += pending_.size();
+  pending_.clear();
+  return !durable || sync(error);
+}
+
+bool Journal::sync(std::string* error) {
+  if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
+    if (error) *error = std::string("journal fdatasync: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool Journal::drop_segments_through(std::uint64_t seq, std::string* error) {
+  // Segment k holds seqs [first_k, first_{k+1}); it is covered when the next
+  // segment starts at or below seq + 1.
+  std::size_t removable = 0;
+  while (removable + 1 < segments_.size() && segments_[removable + 1].first <= seq + 1) ++removable;
+  if (removable == 0) return true;
+  for (std::size_t i = 0; i < removable; ++i) {
+    std::error_code ec;
+    std::filesystem::remove(segments_[i].second, ec);
+    if (ec) {
+      if (error) *error = "cannot remove " + segments_[i].second.string() + ": " + ec.message();
+      return false;
+    }
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(removable));
+  return sync_directory(dir_, error);
+}
+
+}  // namespace opd::durability
