@@ -157,6 +157,8 @@ std::vector<std::string> Engine::check_invariants() const {
       ++placements[token];
       const auto& t = s.tokens[token];
       if (t.slot != i) fail("token " + s.token_id(token).str() + " listed in a slot it is not in");
+      if (t.doctor != slot.doctor)
+        fail("token " + s.token_id(token).str() + " sits in a slot of another doctor");
       if (t.state == TokenState::kWaiting) {
         ++waiting;
         ++by_source[static_cast<std::size_t>(t.source)];
@@ -192,7 +194,8 @@ std::vector<std::string> Engine::check_invariants() const {
                " has a free seat");
       }
     }
-    if (doctor.now_serving != kNoIndex && s.tokens[doctor.now_serving].state != TokenState::kCalled)
+    if (doctor.now_serving != kNoIndex && (s.tokens[doctor.now_serving].state != TokenState::kCalled ||
+                                           s.tokens[doctor.now_serving].doctor != d))
       fail("doctor " + doctor.id.str() + " now serving a token that is not CALLED");
   }
   std::map<std::pair<Index, std::uint32_t>, int> numbers;
@@ -204,6 +207,8 @@ std::vector<std::string> Engine::check_invariants() const {
            std::to_string(placements[i]) + " places");
     if (++numbers[{t.doctor, t.number}] > 1)
       fail("token number " + std::to_string(t.number) + " issued twice");
+    if (t.number == 0 || t.number >= s.doctors[t.doctor].next_number)
+      fail("token number " + std::to_string(t.number) + " not yet issued by its doctor");
   }
   return problems;
 }
