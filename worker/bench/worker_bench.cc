@@ -1,0 +1,318 @@
+// End-to-end benchmark (issue 3): requests per second through
+// PUSH -> PULL -> decode -> apply -> encode -> PUB -> SUB, with every result
+// received by a subscriber, against the same run's no-op relay (PULL -> PUB
+// of the raw bytes) as the ceiling of the transport on this machine.
+//
+// Each role has its own ZeroMQ context (its own I/O thread), as separate
+// processes would. High-water marks are raised so that nothing is dropped:
+// a lost result is a failure, reported and exit status 1.
+//
+//   opd_worker_bench [REQUESTS] [ipc|tcp]      (defaults: 1000000 ipc)
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <msgpack.hpp>
+#include <zmq.hpp>
+
+#include "opd/core/engine.h"
+#include "opd/worker/decode.h"
+#include "opd/worker/encode.h"
+#include "opd/worker/logging.h"
+#include "opd/worker/service.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr int kDoctors = 100;
+constexpr int kSlotsPerDoctor = 8;
+constexpr std::uint32_t kCapacity = 20;
+constexpr std::uint64_t kRequestsPerDay = 40'000;
+constexpr int kHwm = 10'000'000;
+
+opd::Schedule make_schedule() {
+  opd::Schedule schedule;
+  for (int d = 0; d < kDoctors; ++d) {
+    opd::ScheduleDoctor doctor{.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(d))};
+    for (int s = 0; s < kSlotsPerDoctor; ++s)
+      doctor.slots.push_back(opd::ScheduleSlot{
+          .slot_id = opd::SlotId::from_trusted("D" + std::to_string(d) + "-S" + std::to_string(s)),
+          .start = opd::ClockTime::from_minutes((9 + s) * 60),
+          .end = opd::ClockTime::from_minutes((10 + s) * 60),
+          .capacity = kCapacity});
+    schedule.doctors.push_back(std::move(doctor));
+  }
+  return schedule;
+}
+
+// A realistic mix (allocations with preemption, cancels, call_next,
+// complete / no_show, a new day every kRequestsPerDay), encoded as a kiosk
+// would send it. A reference engine picks real token ids.
+std::vector<std::string> make_requests(std::uint64_t total) {
+  opd::Engine reference(make_schedule());
+  std::mt19937_64 rng(42);
+  auto below = [&rng](std::uint64_t n) { return rng() % n; };
+  std::vector<std::string> live, called, out;
+  out.reserve(total);
+  int day = 0;
+  for (std::uint64_t serial = 0; serial < total; ++serial) {
+    opd::Request r;
+    r.request_id = opd::RequestId::from_trusted("k" + std::to_string(serial % 50) + ":" + std::to_string(serial));
+    const std::string doctor = "D" + std::to_string(below(kDoctors));
+    const auto roll = below(100);
+    if (serial % kRequestsPerDay == kRequestsPerDay - 1) {
+      char date[16];
+      ++day;
+      std::snprintf(date, sizeof date, "2026-%02d-%02d", 1 + (day / 28) % 12, 1 + day % 28);
+      r.type = opd::OpType::kOpenDay;
+      r.date = opd::ServiceDate::parse(date);
+    } else if (roll < 60) {
+      r.doctor_id = opd::DoctorId::from_trusted(doctor);
+      r.source = static_cast<opd::Source>(below(opd::kSourceCount));
+      if (below(2) == 0) r.slot_id = opd::SlotId::from_trusted(doctor + "-S" + std::to_string(below(kSlotsPerDoctor)));
+    } else if (roll < 70 && !live.empty()) {
+      r.type = opd::OpType::kCancel;
+      const auto pick = below(live.size());
+      r.token_id = opd::TokenId::from_trusted(live[pick]);
+      live[pick] = live.back();
+      live.pop_back();
+    } else if (roll < 88 || called.empty()) {
+      r.type = opd::OpType::kCallNext;
+      r.doctor_id = opd::DoctorId::from_trusted(doctor);
+    } else {
+      r.type = below(10) == 0 ? opd::OpType::kNoShow : opd::OpType::kComplete;
+      r.token_id = opd::TokenId::from_trusted(called.back());
+      called.pop_back();
+    }
+    const auto outcome = reference.apply(r);
+    if (r.type == opd::OpType::kOpenDay) {
+      live.clear();
+      called.clear();
+    } else if (outcome.result.status == opd::Status::kAllocated || outcome.result.status == opd::Status::kReallocated) {
+      live.push_back(outcome.result.token_id->str());
+    } else if (outcome.result.status == opd::Status::kCalled) {
+      called.push_back(outcome.result.token_id->str());
+    }
+
+    msgpack::sbuffer buffer;
+    msgpack::packer<msgpack::sbuffer> pk(buffer);
+    std::vector<std::pair<std::string, std::string>> fields{
+        {"type", std::string(opd::to_string(r.type))},
+        {"request_id", r.request_id.str()},
+        {"client_id", "k" + std::to_string(serial % 50)}};
+    if (r.doctor_id) fields.emplace_back("doctor_id", r.doctor_id->str());
+    if (r.slot_id) fields.emplace_back("slot_id", r.slot_id->str());
+    if (r.source) fields.emplace_back("source", std::string(opd::to_string(*r.source)));
+    if (r.token_id) fields.emplace_back("token_id", r.token_id->str());
+    if (r.date) fields.emplace_back("date", r.date->str());
+    pk.pack_map(static_cast<std::uint32_t>(fields.size()));
+    for (const auto& [k, v] : fields) {
+      pk.pack(k);
+      pk.pack(v);
+    }
+    out.emplace_back(buffer.data(), buffer.size());
+  }
+  return out;
+}
+
+struct Endpoints {
+  std::string requests, events;
+};
+
+Endpoints endpoints(const std::string& transport, const std::string& dir, int round) {
+  if (transport == "tcp") {
+    const int base = 25555 + 10 * round;
+    return {"tcp://127.0.0.1:" + std::to_string(base), "tcp://127.0.0.1:" + std::to_string(base + 1)};
+  }
+  return {"ipc://" + dir + "/requests" + std::to_string(round), "ipc://" + dir + "/events" + std::to_string(round)};
+}
+
+struct Received {
+  std::uint64_t count = 0;
+  bool in_order = true;  // seq 1, 2, 3, ... (worker run only)
+  Clock::time_point last;
+};
+
+// The seq of a result without decoding the whole map: the worker writes
+// "seq" first, so the body starts with a map header, "\xa3seq", then the
+// unsigned integer. Keeps the consumer's share of the two cores small.
+std::uint64_t seq_of(const zmq::message_t& body) {
+  const auto* p = static_cast<const unsigned char*>(body.data());
+  const std::size_t size = body.size();
+  std::size_t at = (size > 0 && (p[0] & 0xf0) == 0x80) ? 1 : 3;  // fixmap or map16
+  if (size < at + 5 || std::memcmp(p + at, "\xa3seq", 4) != 0) return 0;
+  at += 4;
+  const unsigned char tag = p[at++];
+  if (tag < 0x80) return tag;
+  const std::size_t width = tag == 0xcc ? 1 : tag == 0xcd ? 2 : tag == 0xce ? 4 : tag == 0xcf ? 8 : 0;
+  if (width == 0 || size < at + width) return 0;
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < width; ++i) value = (value << 8) | p[at + i];
+  return value;
+}
+
+// Subscribes to result/ and counts `expected` messages (bounded wait).
+Received consume(const std::string& endpoint, std::uint64_t expected, bool check_seq, std::atomic<bool>& ready) {
+  zmq::context_t context(1);
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::rcvhwm, kHwm);
+  sub.set(zmq::sockopt::rcvtimeo, 5000);
+  sub.connect(endpoint);
+  sub.set(zmq::sockopt::subscribe, "result/");
+  ready = true;
+  Received r;
+  zmq::message_t topic, body;
+  while (r.count < expected) {
+    if (!sub.recv(topic)) break;  // 5 s without a message: give up, report the loss
+    (void)sub.recv(body);
+    ++r.count;
+    if (check_seq && seq_of(body) != r.count) r.in_order = false;
+  }
+  r.last = Clock::now();
+  return r;
+}
+
+void produce(const std::string& endpoint, const std::vector<std::string>& requests) {
+  zmq::context_t context(1);
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.set(zmq::sockopt::sndhwm, kHwm);
+  push.connect(endpoint);
+  for (const auto& r : requests) (void)push.send(zmq::buffer(r), zmq::send_flags::none);
+  push.set(zmq::sockopt::linger, -1);  // deliver everything before the context ends
+}
+
+struct Run {
+  double seconds = 0;
+  Received received;
+};
+
+// The ceiling: the same sockets, the same messages, no work in between.
+Run relay_run(const Endpoints& e, const std::vector<std::string>& requests) {
+  std::atomic<bool> stop{false};
+  std::thread relay([&] {
+    zmq::context_t context(1);
+    zmq::socket_t pull(context, zmq::socket_type::pull);
+    zmq::socket_t pub(context, zmq::socket_type::pub);
+    pull.set(zmq::sockopt::rcvhwm, kHwm);
+    pub.set(zmq::sockopt::sndhwm, kHwm);
+    pull.set(zmq::sockopt::rcvtimeo, 100);
+    pull.bind(e.requests);
+    pub.bind(e.events);
+    zmq::message_t message;
+    const std::string topic = "result/bench/";
+    while (!stop) {
+      if (!pull.recv(message)) continue;
+      (void)pub.send(zmq::buffer(topic), zmq::send_flags::sndmore);
+      (void)pub.send(message, zmq::send_flags::none);
+    }
+    pub.set(zmq::sockopt::linger, 0);
+  });
+  std::atomic<bool> ready{false};
+  Received received;
+  std::thread consumer([&] { received = consume(e.events, requests.size(), false, ready); });
+  while (!ready) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(300ms);  // let the subscription reach the PUB
+  const auto start = Clock::now();
+  produce(e.requests, requests);
+  consumer.join();
+  stop = true;
+  relay.join();
+  return Run{std::chrono::duration<double>(received.last - start).count(), received};
+}
+
+Run worker_run(const Endpoints& e, const std::vector<std::string>& requests) {
+  zmq::context_t context(1);
+  opd::worker::ServiceConfig config;
+  config.requests_endpoint = e.requests;
+  config.events_endpoint = e.events;
+  config.queries_endpoint = "inproc://queries";
+  config.sndhwm = kHwm;
+  config.rcvhwm = kHwm;
+  config.linger = 0ms;
+  opd::worker::Service service(context, make_schedule(), config);
+  std::thread loop([&] { service.run(); });
+  std::atomic<bool> ready{false};
+  Received received;
+  std::thread consumer([&] { received = consume(e.events, requests.size(), true, ready); });
+  while (!ready) std::this_thread::sleep_for(1ms);
+  std::this_thread::sleep_for(300ms);
+  const auto start = Clock::now();
+  produce(e.requests, requests);
+  consumer.join();
+  service.request_stop();
+  loop.join();
+  return Run{std::chrono::duration<double>(received.last - start).count(), received};
+}
+
+// The worker's own work per request without any socket: decode, apply,
+// encode the result and events. Shows how much of the end-to-end time is
+// the allocator and the codec, and how much is ZeroMQ.
+double cpu_path_seconds(const std::vector<std::string>& requests) {
+  opd::Engine engine(make_schedule());
+  opd::worker::Decoder decoder;
+  opd::worker::DecodedRequest decoded;
+  opd::worker::ByteBuffer out;
+  std::uint64_t seq = 0;
+  std::size_t sink = 0;
+  const auto start = Clock::now();
+  for (const auto& r : requests) {
+    decoder.request(r.data(), r.size(), decoded);
+    out.clear();
+    if (!decoded.request) continue;
+    const auto outcome = engine.apply(*decoded.request);
+    for (const auto& e : outcome.events) opd::worker::encode_event(out, ++seq, e);
+    opd::worker::encode_result(out, seq, outcome.result);
+    sink += out.size();
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (sink == 0) std::printf("(nothing encoded)\n");
+  return seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint64_t total = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
+  const std::string transport = argc > 2 ? argv[2] : "ipc";
+  if (total == 0 || (transport != "ipc" && transport != "tcp")) {
+    std::fprintf(stderr, "usage: opd_worker_bench [REQUESTS] [ipc|tcp]\n");
+    return 2;
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "opd-bench-XXXXXX").string();
+  if (::mkdtemp(dir.data()) == nullptr) return 1;
+
+  const auto requests = make_requests(total);
+  std::size_t bytes = 0;
+  for (const auto& r : requests) bytes += r.size();
+  std::printf("%llu requests over %s, %.0f bytes each on average; HWMs %d\n",
+              static_cast<unsigned long long>(total), transport.c_str(),
+              static_cast<double>(bytes) / static_cast<double>(total), kHwm);
+
+  const double cpu = cpu_path_seconds(requests);
+  std::printf("cpu path (decode, apply, encode; no sockets): %.3f s, %8.0f req/s\n", cpu,
+              static_cast<double>(total) / cpu);
+  if (argc > 3 && std::string(argv[3]) == "cpu-only") return 0;
+  const Run relay = relay_run(endpoints(transport, dir, 0), requests);
+  std::printf("relay  (PULL -> PUB raw bytes):            %.3f s, %8.0f msgs/s, received %llu\n", relay.seconds,
+              static_cast<double>(relay.received.count) / relay.seconds,
+              static_cast<unsigned long long>(relay.received.count));
+  const Run worker = worker_run(endpoints(transport, dir, 1), requests);
+  std::printf("worker (PULL -> decode, apply, encode -> PUB): %.3f s, %8.0f req/s, received %llu, lost %llu, seq %s\n",
+              worker.seconds, static_cast<double>(worker.received.count) / worker.seconds,
+              static_cast<unsigned long long>(worker.received.count),
+              static_cast<unsigned long long>(total - worker.received.count),
+              worker.received.in_order ? "1..N in order" : "OUT OF ORDER");
+  std::printf("ratio worker / relay: %.2f\n", relay.seconds / worker.seconds);
+  std::filesystem::remove_all(dir);
+  const bool ok = relay.received.count == total && worker.received.count == total && worker.received.in_order;
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,59 @@
+// Core values -> MessagePack maps of protocol v1 (docs/protocol.md names
+// every key). Each function appends exactly one map to the buffer.
+//
+// Keys that do not apply are left out rather than sent as nil, except where
+// the protocol promises a key with a nil value (a token's slot_id while
+// waitlisted, a board's now_serving, a malformed request's request_id).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "opd/core/engine.h"
+#include "opd/core/outcome.h"
+#include "opd/worker/decode.h"
+#include "opd/worker/stats.h"
+
+namespace opd::worker {
+
+// Bytes being encoded. clear() keeps the capacity, so a buffer reused by
+// the loop stops allocating once it has grown to its working size.
+class ByteBuffer {
+ public:
+  void write(const char* data, std::size_t size) { bytes_.append(data, size); }
+  void clear() noexcept { bytes_.clear(); }
+  [[nodiscard]] std::size_t size() const noexcept { return bytes_.size(); }
+  [[nodiscard]] std::string_view view() const noexcept { return bytes_; }
+  // For the encoder's in-place header fix-ups.
+  [[nodiscard]] std::string& raw() noexcept { return bytes_; }
+
+ private:
+  std::string bytes_;
+};
+
+// What the worker knows about itself, for heartbeats, health and stats.
+struct WorkerStatus {
+  std::uint64_t seq = 0;        // the last seq assigned (0 before any request)
+  std::string_view start_id;    // differs on every start: displays notice a restart
+  std::uint64_t uptime_s = 0;
+};
+
+// A result on result/<client_id>/.
+void encode_result(ByteBuffer& out, std::uint64_t seq, const Result& result);
+// The REJECTED / BAD_REQUEST result of a body the worker could not decode.
+void encode_malformed(ByteBuffer& out, std::uint64_t seq, const DecodedRequest& decoded);
+// A board event on doctor/<doctor_id>/.
+void encode_event(ByteBuffer& out, std::uint64_t seq, const BoardEvent& event);
+void encode_heartbeat(ByteBuffer& out, const WorkerStatus& status);
+
+// Query answers.
+void encode_snapshot(ByteBuffer& out, std::uint64_t seq, const Board& board);
+void encode_token_status(ByteBuffer& out, const TokenStatus& status);
+void encode_health(ByteBuffer& out, const WorkerStatus& status, const Engine& engine);
+void encode_stats(ByteBuffer& out, const WorkerStatus& status, const Stats& stats);
+void encode_report(ByteBuffer& out, std::uint64_t seq, const DayReport& report);
+void encode_query_error(ByteBuffer& out, Code code, std::string_view reason);
+
+}  // namespace opd::worker

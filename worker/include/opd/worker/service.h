@@ -1,0 +1,87 @@
+// The worker service: one thread, three sockets, one engine.
+//
+//   PULL   requests, one frame each, fair-queued across clients
+//   PUB    results (result/<client_id>/), board events (doctor/<id>/),
+//          heartbeats (heartbeat/)
+//   ROUTER queries (snapshot, token, health, stats, report)
+//
+// Every request received gets the next seq and exactly one result. Requests
+// are applied one at a time in arrival order by the only thread that touches
+// the engine, so there are no locks anywhere (the LMAX / Redis design).
+//
+// Thread-safety: construct, then call run() on one thread (it may be another
+// thread than the constructor's). request_stop() may be called from any
+// thread or a signal handler.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "opd/core/engine.h"
+#include "opd/core/schedule.h"
+
+namespace zmq {
+class context_t;
+}
+
+namespace opd::worker {
+
+struct ServiceConfig {
+  std::string requests_endpoint = "tcp://*:5555";
+  std::string events_endpoint = "tcp://*:5556";
+  std::string queries_endpoint = "tcp://*:5557";
+  EngineConfig engine;
+  // PUB high-water mark, in messages per subscriber. A subscriber further
+  // behind loses messages (and recovers with a snapshot); the worker never
+  // waits for anyone.
+  int sndhwm = 100'000;
+  int rcvhwm = 100'000;  // PULL, in messages
+  // Requests applied per loop turn at most; queries are answered between
+  // batches, so this bounds how long a query can wait behind a flood.
+  std::size_t max_batch = 256;
+  std::size_t max_queries_per_turn = 64;
+  std::chrono::milliseconds heartbeat_interval{1000};
+  // On stop, how long PUB may keep trying to deliver what is queued.
+  std::chrono::milliseconds linger{1000};
+  // A signalfd (see signals.h) whose readability means "stop"; -1 for none.
+  int signal_fd = -1;
+  std::shared_ptr<spdlog::logger> logger;  // null: discard logs
+};
+
+// The endpoints as bound: a tcp port 0 or '*' is resolved to the real one.
+struct BoundEndpoints {
+  std::string requests;
+  std::string events;
+  std::string queries;
+};
+
+class Service {
+ public:
+  // Builds the engine from `schedule` (REQUIRES: schedule.validate() is
+  // empty) and binds the three sockets. Throws std::runtime_error naming the
+  // endpoint that cannot be bound.
+  Service(zmq::context_t& context, Schedule schedule, ServiceConfig config);
+  ~Service();
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Serves until request_stop() or a signal on config.signal_fd; then stops
+  // taking requests, publishes the batch in hand and closes its sockets (PUB
+  // with config.linger). Call at most once.
+  void run();
+
+  // Async-signal-safe and thread-safe: the loop leaves at its next turn.
+  void request_stop() noexcept;
+
+  [[nodiscard]] const BoundEndpoints& endpoints() const noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace opd::worker
