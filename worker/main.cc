@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
     auto log = make_stderr_logger(options.log_level);
     std::size_t slots = 0;
     for (const auto& doctor : load.schedule->doctors) slots += doctor.slots.size();
+    if (options.persistence.fsync == FsyncMode::kNever)
+      log->warn("--fsync never: acknowledged requests can be lost in a crash (tests and benchmarks only)");
     log->info("{}: {} doctors, {} slots; preemption {}, auto-create-slots {}",
               options.schedule_file.value_or(std::string(kDefaultScheduleOrigin)),
               load.schedule->doctors.size(), slots, opd::to_string(options.engine.preemption),
@@ -57,10 +59,14 @@ int main(int argc, char** argv) {
                                   .engine = options.engine,
                                   .sndhwm = options.sndhwm,
                                   .rcvhwm = options.rcvhwm,
+                                  .persistence = options.persistence,
                                   .signal_fd = signals.fd(),
                                   .logger = log});
     service.run();
     return 0;
+  } catch (const PersistenceFailure& e) {
+    std::fprintf(stderr, "opd-worker: %s\n", e.what());
+    return kExitPersistFailure;
   } catch (const std::exception& e) {
     return fail(e.what());
   }

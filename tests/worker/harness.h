@@ -147,6 +147,8 @@ class RunningWorker {
 
   zmq::context_t& context() { return *context_; }
   [[nodiscard]] const BoundEndpoints& endpoints() const { return service_->endpoints(); }
+  // REQUIRES: stopped (the service's thread no longer runs).
+  [[nodiscard]] const Service& service() const { return *service_; }
 
  private:
   std::unique_ptr<zmq::context_t> context_;

@@ -17,11 +17,12 @@ struct Endpoints {
   explicit Endpoints(const TempDir& dir)
       : requests("ipc://" + dir.path() + "/requests"),
         events("ipc://" + dir.path() + "/events"),
-        queries("ipc://" + dir.path() + "/queries") {}
+        queries("ipc://" + dir.path() + "/queries"),
+        data(dir.path() + "/data") {}
   std::vector<std::string> args() const {
-    return {"--requests", requests, "--events", events, "--queries", queries};
+    return {"--requests", requests, "--events", events, "--queries", queries, "--data-dir", data};
   }
-  std::string requests, events, queries;
+  std::string requests, events, queries, data;
 };
 
 // Waits until the worker answers a health query.

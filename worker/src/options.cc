@@ -58,14 +58,29 @@ docs/protocol.md.
                           recovers with a snapshot), the worker never waits
                                                            [100000]
   --rcvhwm N              PULL high-water mark, messages   [100000]
+  --data-dir DIR          journal, snapshots and closed days' reports; created
+                          if missing, locked against a second worker [./data]
+  --fsync MODE            always: nothing is published before it is on disk
+                          (one fdatasync per batch); interval: publish at once,
+                          fdatasync every --fsync-interval-ms (a power cut can
+                          lose that much acknowledged work); never: tests and
+                          benchmarks only                  [always]
+  --fsync-interval-ms N   for --fsync interval             [1000]
+  --snapshot-every N      snapshot after N journal records (and at every
+                          open_day); bounds the replay at start-up [100000]
+  --repair                a corrupt journal record before the tail is
+                          truncated (the damaged file is kept as .corrupt)
+                          instead of refusing to start
   -h, --help              print this help and exit
   -V, --version           print the version and exit
 
 ENDPOINT is a ZeroMQ endpoint: tcp://HOST:PORT, ipc://PATH or inproc://NAME.
 Flags take their value as the next argument or after '=' (--sndhwm=1000).
 SIGTERM or SIGINT: stop taking requests, publish the batch in hand, exit 0.
-Exit status: 0 after a clean stop, 1 if the schedule is unusable or an
-endpoint cannot be bound, 2 for a bad flag.
+Exit status: 0 after a clean stop, 1 if the schedule is unusable, an
+endpoint cannot be bound or the data dir cannot be recovered, 2 for a bad
+flag, 4 if the journal could not be written (nothing unwritten was
+published; restart to recover).
 )";
 }
 
@@ -76,6 +91,11 @@ std::variant<Options, Exit> parse_options(const std::vector<std::string>& args) 
     std::string_view arg = args[i];
     if (arg == "-h" || arg == "--help") return Exit{0, usage_text()};
     if (arg == "-V" || arg == "--version") return Exit{0, version_text()};
+    if (arg == "--repair") {
+      if (!seen.insert("--repair").second) return usage_error("option '--repair' given twice");
+      options.persistence.repair = true;
+      continue;
+    }
     if (!arg.starts_with("--")) return usage_error("unexpected argument '" + std::string(arg) + "'");
 
     std::string name(arg);
@@ -86,7 +106,9 @@ std::variant<Options, Exit> parse_options(const std::vector<std::string>& args) 
     }
     static const std::set<std::string> kKnown{"--requests",   "--events",    "--queries",
                                               "--schedule",   "--preemption", "--auto-create-slots",
-                                              "--log-level",  "--sndhwm",    "--rcvhwm"};
+                                              "--log-level",  "--sndhwm",    "--rcvhwm",
+                                              "--data-dir",   "--fsync",     "--fsync-interval-ms",
+                                              "--snapshot-every"};
     if (!kKnown.contains(name)) return usage_error("unknown option '" + name + "'");
     // A flag given twice is almost always a mistake in a unit file; refusing
     // it beats guessing which one the operator meant.
@@ -120,6 +142,22 @@ std::variant<Options, Exit> parse_options(const std::vector<std::string>& args) 
         return usage_error("option '--log-level': '" + v +
                            "' is not trace, debug, info, warn, error, critical or off");
       options.log_level = spdlog::level::from_str(v);
+    } else if (name == "--data-dir") {
+      if (v.empty()) return usage_error("option '--data-dir' needs a directory");
+      options.persistence.data_dir = v;
+    } else if (name == "--fsync") {
+      const auto mode = parse_fsync_mode(v);
+      if (!mode) return usage_error("option '--fsync': '" + v + "' is not always, interval or never");
+      options.persistence.fsync = *mode;
+    } else if (name == "--fsync-interval-ms" || name == "--snapshot-every") {
+      std::uint64_t n = 0;
+      const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), n);
+      const std::uint64_t most = name == "--fsync-interval-ms" ? 60'000 : 100'000'000;
+      if (error != std::errc{} || end != v.data() + v.size() || n < 1 || n > most)
+        return usage_error("option '" + name + "': '" + v + "' is not a whole number from 1 to " +
+                           std::to_string(most));
+      if (name == "--fsync-interval-ms") options.persistence.fsync_interval = std::chrono::milliseconds(n);
+      else options.persistence.snapshot_every = n;
     } else {  // --sndhwm, --rcvhwm
       const auto hwm = parse_hwm(v);
       if (!hwm)

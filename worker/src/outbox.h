@@ -29,6 +29,12 @@ class Outbox {
 
   [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
 
+  // The body of the last committed message.
+  [[nodiscard]] std::string_view last_body() const {
+    const auto& e = entries_.back();
+    return bytes_.view().substr(e.body, e.end - e.body);
+  }
+
   // Sends every message in order and empties the outbox. PUB never blocks:
   // past a subscriber's high-water mark it drops that subscriber's copy.
   void publish(zmq::socket_t& pub) {

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "opd/worker/decode.h"
@@ -21,6 +22,7 @@
 #include "opd/worker/stats.h"
 #include "opd/worker/topics.h"
 #include "outbox.h"
+#include "persistence.h"
 #include "queries.h"
 
 namespace opd::worker {
@@ -73,8 +75,19 @@ const char* signal_name(std::uint32_t signal) {
 // A request received in this batch, on its way to the engine.
 struct Pending {
   std::uint64_t seq = 0;
+  std::uint8_t role = 0;  // from the authenticated peer (issue 6); 0: none
   DecodedRequest decoded;
 };
+
+void refuse_multipart(DecodedRequest& decoded, std::size_t frames) {
+  decoded.refuse("a request is one frame, got " + std::to_string(frames));
+}
+
+// Closed days' reports are kept as files named after the day they close.
+std::string day_report_name(const Result& result, std::uint64_t seq) {
+  const auto& closed = result.report->date;
+  return closed ? "day-" + closed->str() : "day-before-" + result.date->str() + "-seq" + std::to_string(seq);
+}
 
 }  // namespace
 
@@ -84,6 +97,10 @@ struct Service::Impl {
 
   void run();
   void take_batch();
+  // The engine's decision on one received request; nullptr when the wire
+  // refused it. The one path for live requests and journal replay alike.
+  const Outcome* decide(const Pending& p);
+  void replay(std::uint64_t replayed_seq, const JournalEntry& entry);
   void apply_batch();
   void answer_queries();
   void answer_one_query(std::size_t frames);
@@ -99,6 +116,7 @@ struct Service::Impl {
   zmq::socket_t pub;
   zmq::socket_t router;
   int stop_fd = -1;  // eventfd written by request_stop()
+  std::unique_ptr<Persistence> persistence;  // null: in memory only
 
   const std::string start_id = make_start_id();
   const Clock::time_point started = Clock::now();
@@ -111,6 +129,9 @@ struct Service::Impl {
   std::vector<Pending> batch;
   std::size_t batch_size = 0;
   Outbox outbox;
+  Outcome outcome;
+  bool day_opened = false;  // in the batch being applied
+  std::vector<std::pair<std::string, std::string>> day_reports;  // name, JSON
   zmq::message_t frame;
   zmq::message_t extra;
   std::array<zmq::message_t, kMaxQueryFrames> query_frames;
@@ -122,6 +143,13 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
     : config(std::move(c)),
       log(config.logger ? config.logger : make_null_logger()),
       engine(std::move(schedule), config.engine) {
+  // Recover before binding: no client can reach a half-recovered state.
+  if (config.persistence) {
+    persistence = std::make_unique<Persistence>(
+        *config.persistence, engine,
+        [this](std::uint64_t s, const JournalEntry& entry) { replay(s, entry); }, *log);
+    seq = persistence->recovered_seq();
+  }
   pull = bind_socket(context, zmq::socket_type::pull, config.requests_endpoint, "requests",
                      bound.requests, [this](zmq::socket_t& s) {
                        s.set(zmq::sockopt::rcvhwm, config.rcvhwm);
@@ -159,19 +187,21 @@ WorkerStatus Service::Impl::status() const {
 
 // The loop. One turn, always in this order (the order is the design):
 //   1. poll: requests (PULL), queries (ROUTER), the stop eventfd and the
-//      signal fd; wake no later than the next heartbeat
+//      signal fd; wake no later than the next heartbeat or interval fsync
 //   2. stop requested: leave. Every batch taken so far is already applied
 //      and published, so stopping here loses nothing that was received.
-//   3. take a batch: up to max_batch requests, each given the next seq and
-//      decoded on receipt; wire validation happens here
+//   3. take a batch: up to max_batch requests, each given the next seq,
+//      decoded on receipt (wire validation happens here) and added to the
+//      journal exactly as received
 //      [issue 6: the role check of each request goes here]
-//      [issue 4: journal the batch here, one write + one fdatasync]
 //   4. apply the batch in arrival order, encoding each request's board
 //      events and then its result
-//   5. publish the batch
-//   6. answer queries (up to max_queries_per_turn): they see the state
+//   5. journal: the batch in one write, made durable with one fdatasync
+//      (--fsync always). If that fails nothing is published: run() throws.
+//   6. publish the batch; snapshot when due (every N records, open_day)
+//   7. answer queries (up to max_queries_per_turn): they see the state
 //      after the batch
-//   7. heartbeat, if one is due
+//   8. interval fsync and heartbeat, if due
 void Service::Impl::run() {
   log->info("serving: requests on {}, events on {}, queries on {}", bound.requests, bound.events,
             bound.queries);
@@ -183,9 +213,10 @@ void Service::Impl::run() {
     items[2] = {nullptr, stop_fd, ZMQ_POLLIN, 0};
     items[3] = {nullptr, config.signal_fd, ZMQ_POLLIN, 0};
     const auto now = Clock::now();
-    const auto wait = next_heartbeat > now
-                          ? std::chrono::ceil<std::chrono::milliseconds>(next_heartbeat - now)
-                          : std::chrono::milliseconds(0);
+    auto wake = next_heartbeat;
+    if (persistence) wake = std::min(wake, persistence->next_deadline().value_or(wake));
+    const auto wait = wake > now ? std::chrono::ceil<std::chrono::milliseconds>(wake - now)
+                                 : std::chrono::milliseconds(0);
     try {
       zmq::poll(items.data(), item_count, wait);
     } catch (const zmq::error_t& e) {
@@ -209,9 +240,26 @@ void Service::Impl::run() {
     if (items[0].revents & ZMQ_POLLIN) {
       take_batch();
       apply_batch();
+      if (persistence) {
+        try {
+          persistence->commit();
+        } catch (const PersistenceFailure& e) {
+          // Nothing of this batch goes out: it may not be on disk, and an
+          // acknowledged request must never be lost.
+          log->critical("cannot persist seq {}..{}: {}; stopping without publishing them",
+                        seq - batch_size + 1, seq, e.what());
+          close_sockets();
+          throw;
+        }
+      }
       outbox.publish(pub);
+      if (persistence) {
+        for (const auto& [name, json] : day_reports) persistence->keep_day_report(name, json);
+        persistence->after_batch(seq, engine, day_opened);
+      }
     }
     if (items[1].revents & ZMQ_POLLIN) answer_queries();
+    if (persistence) persistence->tick(Clock::now());
     heartbeat_if_due(Clock::now());
   }
   close_sockets();
@@ -236,17 +284,40 @@ void Service::Impl::take_batch() {
       if (!pull.recv(extra, zmq::recv_flags::dontwait)) break;
       more = extra.more();
     }
-    if (frames > 1) p.decoded.refuse("a request is one frame, got " + std::to_string(frames));
+    if (frames > 1) refuse_multipart(p.decoded, frames);
+    // Journaled as received: replay decodes it again and decides the same.
+    if (persistence)
+      persistence->record(p.seq, JournalEntry{.role = p.role,
+                                              .frames = static_cast<std::uint32_t>(frames),
+                                              .bytes = {static_cast<const char*>(frame.data()), frame.size()}});
   }
 }
 
+const Outcome* Service::Impl::decide(const Pending& p) {
+  if (!p.decoded.request) return nullptr;
+  outcome = engine.apply(*p.decoded.request);
+  return &outcome;
+}
+
+void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry) {
+  Pending p;
+  p.seq = seq = replayed_seq;
+  p.role = entry.role;
+  decoder.request(entry.bytes.data(), entry.bytes.size(), p.decoded);
+  if (entry.frames > 1) refuse_multipart(p.decoded, entry.frames);
+  (void)decide(p);
+}
+
 void Service::Impl::apply_batch() {
+  day_opened = false;
+  day_reports.clear();
   if (batch_size == 0) return;
   ++stats.batches;
   if (batch_size > stats.largest_batch) stats.largest_batch = batch_size;
   for (std::size_t i = 0; i < batch_size; ++i) {
     Pending& p = batch[i];
-    if (!p.decoded.request) {
+    const Outcome* outcome_or_null = decide(p);
+    if (outcome_or_null == nullptr) {
       stats.count_malformed();
       log->debug("seq {}: malformed request: {}", p.seq, p.decoded.error);
       append_result_topic(outbox.topic(), p.decoded.client_id);
@@ -255,23 +326,29 @@ void Service::Impl::apply_batch() {
       ++stats.results;
       continue;
     }
-    const Outcome outcome = engine.apply(*p.decoded.request);
-    stats.count_applied(outcome.result);
+    const Outcome& decided = *outcome_or_null;
+    stats.count_applied(decided.result);
     // Events before the result: a client that sees its result has already
     // received every board event the request caused.
-    for (const auto& event : outcome.events) {
+    for (const auto& event : decided.events) {
       append_doctor_topic(outbox.topic(), event.doctor_id.view());
       encode_event(outbox.body(), p.seq, event);
       outbox.commit();
       ++stats.events;
     }
     append_result_topic(outbox.topic(), p.decoded.client_id);
-    encode_result(outbox.body(), p.seq, outcome.result);
+    encode_result(outbox.body(), p.seq, decided.result);
     outbox.commit();
     ++stats.results;
-    log->debug("seq {}: {} {} -> {}{}{}", p.seq, to_string(outcome.result.type),
-               outcome.result.request_id.view(), to_string(outcome.result.status),
-               outcome.result.ok() ? "" : " ", to_string(outcome.result.code));
+    if (decided.result.status == Status::kDayOpened && !decided.result.duplicate) {
+      day_opened = true;
+      if (persistence)
+        day_reports.emplace_back(day_report_name(decided.result, p.seq),
+                                 nlohmann::json::from_msgpack(outbox.last_body()).dump(2));
+    }
+    log->debug("seq {}: {} {} -> {}{}{}", p.seq, to_string(decided.result.type),
+               decided.result.request_id.view(), to_string(decided.result.status),
+               decided.result.ok() ? "" : " ", to_string(decided.result.code));
   }
 }
 
@@ -355,5 +432,9 @@ void Service::request_stop() noexcept {
 }
 
 const BoundEndpoints& Service::endpoints() const noexcept { return impl_->bound; }
+
+std::uint64_t Service::last_seq() const noexcept { return impl_->seq; }
+
+const Engine& Service::engine() const noexcept { return impl_->engine; }
 
 }  // namespace opd::worker

@@ -10,6 +10,7 @@
 #include <spdlog/common.h>
 
 #include "opd/core/engine.h"
+#include "opd/worker/persistence.h"
 
 namespace opd::worker {
 
@@ -22,6 +23,7 @@ struct Options {
   spdlog::level::level_enum log_level = spdlog::level::info;
   int sndhwm = 100'000;  // PUB, per subscriber
   int rcvhwm = 100'000;  // PULL
+  PersistenceConfig persistence{.data_dir = "data"};
 };
 
 // What main() does instead of running: print `text` (to stdout when

@@ -17,12 +17,14 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <spdlog/logger.h>
 
 #include "opd/core/engine.h"
 #include "opd/core/schedule.h"
+#include "opd/worker/persistence.h"
 
 namespace zmq {
 class context_t;
@@ -47,6 +49,9 @@ struct ServiceConfig {
   std::chrono::milliseconds heartbeat_interval{1000};
   // On stop, how long PUB may keep trying to deliver what is queued.
   std::chrono::milliseconds linger{1000};
+  // The journal and snapshots. nullopt keeps everything in memory: only
+  // for tests that are not about durability; opd-worker always persists.
+  std::optional<PersistenceConfig> persistence;
   // A signalfd (see signals.h) whose readability means "stop"; -1 for none.
   int signal_fd = -1;
   std::shared_ptr<spdlog::logger> logger;  // null: discard logs
@@ -62,8 +67,10 @@ struct BoundEndpoints {
 class Service {
  public:
   // Builds the engine from `schedule` (REQUIRES: schedule.validate() is
-  // empty) and binds the three sockets. Throws std::runtime_error naming the
-  // endpoint that cannot be bound.
+  // empty), recovers the state kept in config.persistence's data dir (the
+  // newest snapshot, then the journal after it), then binds the three
+  // sockets. Throws std::runtime_error naming the endpoint that cannot be
+  // bound, or the data file and offset that cannot be recovered.
   Service(zmq::context_t& context, Schedule schedule, ServiceConfig config);
   ~Service();
   Service(const Service&) = delete;
@@ -71,8 +78,14 @@ class Service {
 
   // Serves until request_stop() or a signal on config.signal_fd; then stops
   // taking requests, publishes the batch in hand and closes its sockets (PUB
-  // with config.linger). Call at most once.
+  // with config.linger). Call at most once. Throws PersistenceFailure when
+  // the journal cannot be written; that batch is not published.
   void run();
+
+  // The last seq applied (after recovery: the last one recovered).
+  [[nodiscard]] std::uint64_t last_seq() const noexcept;
+  // The engine, for tests comparing states. REQUIRES: run() is not running.
+  [[nodiscard]] const Engine& engine() const noexcept;
 
   // Async-signal-safe and thread-safe: the loop leaves at its next turn.
   void request_stop() noexcept;

@@ -1,0 +1,197 @@
+// The worker's state survives a restart: journal replay after the newest
+// snapshot reproduces the engine (tokens, waitlists, board versions, the
+// idempotency table) exactly; damaged journals are truncated or refused as
+// documented; a second worker cannot take the same data dir.
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "harness.h"
+#include "workload.h"
+
+namespace opd::worker::test {
+namespace {
+
+ServiceConfig durable_config(const std::string& data_dir, FsyncMode fsync = FsyncMode::kNever,
+                             std::uint64_t snapshot_every = 100'000) {
+  auto config = test_config();
+  config.persistence = PersistenceConfig{.data_dir = data_dir, .fsync = fsync, .snapshot_every = snapshot_every};
+  config.rcvhwm = 1'000'000;
+  return config;
+}
+
+// Waits (bounded) until the worker has taken `seq` requests.
+void wait_for_seq(RunningWorker& worker, std::uint64_t seq, std::chrono::milliseconds timeout) {
+  Querier q(worker.context(), worker.endpoints().queries);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::uint64_t last = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = q.ask(Body().set("type", "health")).u64("seq");
+    if (last >= seq) return;
+    std::this_thread::sleep_for(20ms);
+  }
+  FAIL("the worker reached seq " << last << ", not " << seq << ", within the timeout");
+}
+
+// A result without its seq (a retry gets a new seq, and nothing else new).
+std::string without_seq(const View& result) {
+  std::string text;
+  for (const auto& key : result.keys())
+    if (key != "seq") text += key + "=" + result[key].dump() + ";";
+  return text;
+}
+
+std::vector<std::string> journal_segments(const std::string& data_dir) {
+  std::vector<std::string> found;
+  for (const auto& e : std::filesystem::directory_iterator(data_dir))
+    if (e.path().extension() == ".log") found.push_back(e.path().string());
+  std::sort(found.begin(), found.end());
+  return found;
+}
+
+// Pushes `count` workload requests, then asks for some earlier request ids
+// again (answered as duplicates) and returns those answers by request id.
+std::map<std::string, std::string> drive(RunningWorker& worker, std::uint64_t seed, std::uint64_t count,
+                                         const std::vector<std::string>& retry_ids) {
+  Pusher pusher(worker.context(), worker.endpoints().requests);
+  Workload workload(seed);
+  for (std::uint64_t i = 0; i < count; ++i) pusher.send_raw(workload.next());
+  wait_for_seq(worker, count, 120s);
+  Subscriber results(worker.context(), worker.endpoints().events, {"result/retry/"});
+  std::map<std::string, std::string> answers;
+  for (const auto& id : retry_ids) {
+    const auto result = round_trip(pusher, results, allocate(id, "D0", "WALK_IN", "", "retry"));
+    answers[id] = without_seq(result);
+  }
+  return answers;
+}
+
+}  // namespace
+
+TEST_CASE("a restarted worker is the worker that never stopped (100,000 requests)", "[durability]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  // Ids from the last day (open_day empties the idempotency table).
+  const std::vector<std::string> retry_ids{"w80100", "w85000", "w90210", "w95555", "w99999", "w99998"};
+  std::string dump_before;
+  std::uint64_t seq_before = 0;
+  std::map<std::string, std::string> answers_before;
+  {
+    // Snapshots every 30,000 records: the restart loads one and replays
+    // the journal after it.
+    RunningWorker worker(durability_schedule(), durable_config(data, FsyncMode::kNever, 30'000));
+    answers_before = drive(worker, 42, 100'000, retry_ids);
+    worker.stop();
+    dump_before = worker.service().engine().dump();
+    seq_before = worker.service().last_seq();
+  }
+  REQUIRE(seq_before == 100'000 + retry_ids.size());
+  bool snapshot_found = false;
+  for (const auto& e : std::filesystem::directory_iterator(data)) snapshot_found |= e.path().extension() == ".snap";
+  CHECK(snapshot_found);
+
+  RunningWorker restarted(durability_schedule(), durable_config(data));
+  Querier q(restarted.context(), restarted.endpoints().queries);
+  CHECK(q.ask(Body().set("type", "health")).u64("seq") == seq_before);
+  Pusher pusher(restarted.context(), restarted.endpoints().requests);
+  Subscriber results(restarted.context(), restarted.endpoints().events, {"result/retry/"});
+  for (const auto& id : retry_ids) {
+    INFO("retry of " << id);
+    const auto result = round_trip(pusher, results, allocate(id, "D0", "WALK_IN", "", "retry"));
+    CHECK(result.boolean("duplicate"));
+    CHECK(without_seq(result) == answers_before[id]);
+  }
+  restarted.stop();
+  // The retries changed nothing: the state is the one before the restart.
+  CHECK(restarted.service().engine().dump() == dump_before);
+}
+
+TEST_CASE("a second worker on the same data dir is refused", "[durability]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  RunningWorker first(durability_schedule(), durable_config(data));
+  zmq::context_t context(1);
+  auto config = durable_config(data);
+  config.requests_endpoint = "inproc://second-requests";
+  config.events_endpoint = "inproc://second-events";
+  config.queries_endpoint = "inproc://second-queries";
+  try {
+    Service second(context, durability_schedule(), config);
+    FAIL("the second worker started");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("locked by another worker"));
+  }
+}
+
+TEST_CASE("journal damage: a torn tail is truncated, corruption refused until --repair", "[durability]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  std::string dump_before;
+  {
+    RunningWorker worker(durability_schedule(), durable_config(data));
+    (void)drive(worker, 7, 2'000, {});
+    worker.stop();
+    dump_before = worker.service().engine().dump();
+  }
+  const auto segments = journal_segments(data);
+  REQUIRE(segments.size() == 1);
+  const auto size = std::filesystem::file_size(segments[0]);
+
+  SECTION("half a record at the end (a crash mid-write) is dropped") {
+    {
+      std::ofstream out(segments[0], std::ios::binary | std::ios::app);
+      out.write("\x40\x00\x00\x00\x12\x34\x56\x78\xd1\x07", 10);  // a header promising 64 bytes
+    }
+    RunningWorker restarted(durability_schedule(), durable_config(data));
+    restarted.stop();
+    CHECK(restarted.service().engine().dump() == dump_before);
+    CHECK(restarted.service().last_seq() == 2'000);
+    CHECK(std::filesystem::file_size(segments[0]) == size);
+  }
+  SECTION("a flipped byte in the middle refuses to start; --repair starts from before it") {
+    {
+      std::fstream f(segments[0], std::ios::binary | std::ios::in | std::ios::out);
+      f.seekp(static_cast<std::streamoff>(size / 2));
+      f.put('\x7f');
+    }
+    zmq::context_t context(1);
+    try {
+      Service refused(context, durability_schedule(), durable_config(data));
+      FAIL("a corrupt journal was accepted");
+    } catch (const std::runtime_error& e) {
+      CHECK_THAT(e.what(), Catch::Contains(segments[0]) && Catch::Contains("offset") && Catch::Contains("--repair"));
+    }
+    auto repair = durable_config(data);
+    repair.persistence->repair = true;
+    RunningWorker repaired(durability_schedule(), repair);
+    repaired.stop();
+    CHECK(repaired.service().last_seq() < 2'000);
+    CHECK(repaired.service().last_seq() > 0);
+    CHECK(std::filesystem::exists(segments[0] + ".corrupt"));
+    CHECK(repaired.service().engine().check_invariants().empty());
+  }
+}
+
+TEST_CASE("a closed day's report is kept in the data dir", "[durability]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  RunningWorker worker(durability_schedule(), durable_config(data));
+  Pusher pusher(worker.context(), worker.endpoints().requests);
+  Subscriber results(worker.context(), worker.endpoints().events, {"result/"});
+  (void)round_trip(pusher, results, allocate("a1", "D1", "PAID"));
+  const auto opened = round_trip(pusher, results,
+                                 Body().set("type", "open_day").set("request_id", "o1").set("date", "2026-11-28").set("client_id", "kiosk-1"));
+  REQUIRE(opened.str("status") == "DAY_OPENED");
+  worker.stop();
+  std::string report_file;
+  for (const auto& e : std::filesystem::directory_iterator(data + "/reports")) report_file = e.path().string();
+  REQUIRE_FALSE(report_file.empty());
+  std::ifstream in(report_file);
+  const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK_THAT(json, Catch::Contains("\"doctors\"") && Catch::Contains("\"D1\""));
+  // open_day also snapshotted: the restart replays nothing before it.
+  bool snapshot_found = false;
+  for (const auto& e : std::filesystem::directory_iterator(data)) snapshot_found |= e.path().extension() == ".snap";
+  CHECK(snapshot_found);
+}
+
+}  // namespace opd::worker::test
