@@ -200,13 +200,11 @@ void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) 
     victim = choose_victim(slot);
     if (!outranks(source, victim)) {
       rec.alternative = later_free_slot(slot);
-      if (victim != kNoIndex && !(source < tokens[victim].source))
-        return reject(rec, Code::kLowerPriority, "Lower priority", doctor, slot);
+      // A waiting token the newcomer may not displace, by priority or by
+      // the emergency_only policy: the original API's "Lower priority".
+      if (victim != kNoIndex) return reject(rec, Code::kLowerPriority, "Lower priority", doctor, slot);
       return reject(rec, Code::kSlotFull,
-                    victim == kNoIndex
-                        ? "slot " + quoted(slots[slot].id.view()) + " is full and no waiting token can be displaced"
-                        : "slot " + quoted(slots[slot].id.view()) + " is full and preemption policy " +
-                              std::string(to_string(config.preemption)) + " forbids displacing",
+                    "slot " + quoted(slots[slot].id.view()) + " is full and no waiting token can be displaced",
                     doctor, slot);
     }
   }

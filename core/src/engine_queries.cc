@@ -198,17 +198,21 @@ std::vector<std::string> Engine::check_invariants() const {
                                            s.tokens[doctor.now_serving].doctor != d))
       fail("doctor " + doctor.id.str() + " now serving a token that is not CALLED");
   }
-  std::map<std::pair<Index, std::uint32_t>, int> numbers;
+  std::vector<std::vector<bool>> numbers(s.doctors.size());
+  for (Index d = 0; d < s.doctors.size(); ++d) numbers[d].resize(s.doctors[d].next_number);
   for (Index i = 0; i < s.tokens.size(); ++i) {
     const auto& t = s.tokens[i];
     const int expected = t.state == TokenState::kCancelled ? 0 : 1;
     if (placements[i] != expected)
       fail("token " + s.token_id(i).str() + " (" + std::string(to_string(t.state)) + ") is in " +
            std::to_string(placements[i]) + " places");
-    if (++numbers[{t.doctor, t.number}] > 1)
-      fail("token number " + std::to_string(t.number) + " issued twice");
-    if (t.number == 0 || t.number >= s.doctors[t.doctor].next_number)
+    if (t.number == 0 || t.number >= s.doctors[t.doctor].next_number) {
       fail("token number " + std::to_string(t.number) + " not yet issued by its doctor");
+    } else if (numbers[t.doctor][t.number]) {
+      fail("token number " + std::to_string(t.number) + " issued twice");
+    } else {
+      numbers[t.doctor][t.number] = true;
+    }
   }
   return problems;
 }

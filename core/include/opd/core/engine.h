@@ -33,8 +33,10 @@ enum class PreemptionPolicy : std::uint8_t {
 
 struct EngineConfig {
   PreemptionPolicy preemption = PreemptionPolicy::kAnyHigher;
-  // allocate/set_capacity naming an unknown slot (with a capacity) creates it,
-  // and its doctor if needed. false: UNKNOWN_SLOT / UNKNOWN_DOCTOR instead.
+  // allocate naming an unknown slot with a capacity creates it, and its
+  // doctor if needed (how the original REST engine behaved). false:
+  // UNKNOWN_SLOT instead. set_capacity, the administrator's operation,
+  // always creates unknown slots.
   bool auto_create_slots = true;
 };
 

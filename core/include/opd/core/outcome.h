@@ -41,8 +41,9 @@ enum class Code : std::uint8_t {
   kCapacityBelowServed, // set_capacity below the tokens already called or served
   kSlotTimeMismatch,    // set_capacity tried to change an existing slot's times
   kSlotClosed,          // the slot has capacity 0
-  kSlotFull,            // full and nobody may be displaced (policy or no waiting token)
-  kLowerPriority,       // full and the newcomer does not outrank the would-be victim
+  kSlotFull,            // full, and every token in it is called or served
+  kLowerPriority,       // full, and the newcomer may not displace the would-be victim
+                        // (not strictly higher, or the emergency_only policy)
   kNoSlotAvailable,
   kQueueEmpty,
   kInvalidState,        // the token's state does not allow the operation
