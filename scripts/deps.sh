@@ -17,6 +17,7 @@ packages=(
   libspdlog-dev
   nlohmann-json3-dev
   catch2              # 2.13: catch2/catch.hpp, Catch2::Catch2WithMain
+  systemd             # systemd-analyze: tests/security verifies deploy/'s unit
 )
 
 if [[ "${OPD_SKIP_DEPS:-0}" == "1" ]]; then

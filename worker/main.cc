@@ -13,6 +13,7 @@
 #include "opd/worker/schedule_json.h"
 #include "opd/worker/service.h"
 #include "opd/worker/signals.h"
+#include "opd/worker/systemd_notify.h"
 
 namespace {
 
@@ -60,9 +61,13 @@ int main(int argc, char** argv) {
                                   .sndhwm = options.sndhwm,
                                   .rcvhwm = options.rcvhwm,
                                   .persistence = options.persistence,
+                                  .curve = options.curve,
                                   .signal_fd = signals.fd(),
                                   .logger = log});
+    // Recovered and bound: systemd (Type=notify) may now count us started.
+    (void)notify_systemd("READY=1");
     service.run();
+    (void)notify_systemd("STOPPING=1");
     return 0;
   } catch (const PersistenceFailure& e) {
     std::fprintf(stderr, "opd-worker: %s\n", e.what());

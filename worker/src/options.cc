@@ -71,16 +71,32 @@ docs/protocol.md.
   --repair                a corrupt journal record before the tail is
                           truncated (the damaged file is kept as .corrupt)
                           instead of refusing to start
+  --curve-secret-key-file FILE
+                          the server's CURVE secret key (a Z85 key file of
+                          mode 0600, from opd-keygen): requests and queries
+                          are encrypted, and only clients listed in
+                          --authorized-keys connect. Events (PUB) stay
+                          plaintext: they carry no patient data
+  --authorized-keys FILE  client public keys and their roles, one per line:
+                          KEY ROLE [comment]. kiosk: allocate, cancel; desk:
+                          also call_next, complete, no_show; admin:
+                          everything; display: queries only. Every role may
+                          query. Re-read on SIGHUP. Required with
+                          --curve-secret-key-file
   -h, --help              print this help and exit
   -V, --version           print the version and exit
 
 ENDPOINT is a ZeroMQ endpoint: tcp://HOST:PORT, ipc://PATH or inproc://NAME.
 Flags take their value as the next argument or after '=' (--sndhwm=1000).
 SIGTERM or SIGINT: stop taking requests, publish the batch in hand, exit 0.
-Exit status: 0 after a clean stop, 1 if the schedule is unusable, an
-endpoint cannot be bound or the data dir cannot be recovered, 2 for a bad
-flag, 4 if the journal could not be written (nothing unwritten was
-published; restart to recover).
+SIGHUP: re-read the authorised keys (a bad file is logged and the keys
+loaded before stay); state and connections are kept.
+Without CURVE every request is allowed: for development on loopback only
+(a warning is logged when requests or queries are reachable from outside).
+Exit status: 0 after a clean stop, 1 if the schedule or a key file is
+unusable, an endpoint cannot be bound or the data dir cannot be recovered,
+2 for a bad flag, 4 if the journal could not be written (nothing unwritten
+was published; restart to recover).
 )";
 }
 
@@ -108,7 +124,8 @@ std::variant<Options, Exit> parse_options(const std::vector<std::string>& args) 
                                               "--schedule",   "--preemption", "--auto-create-slots",
                                               "--log-level",  "--sndhwm",    "--rcvhwm",
                                               "--data-dir",   "--fsync",     "--fsync-interval-ms",
-                                              "--snapshot-every"};
+                                              "--snapshot-every", "--curve-secret-key-file",
+                                              "--authorized-keys"};
     if (!kKnown.contains(name)) return usage_error("unknown option '" + name + "'");
     // A flag given twice is almost always a mistake in a unit file; refusing
     // it beats guessing which one the operator meant.
@@ -142,6 +159,10 @@ std::variant<Options, Exit> parse_options(const std::vector<std::string>& args) 
         return usage_error("option '--log-level': '" + v +
                            "' is not trace, debug, info, warn, error, critical or off");
       options.log_level = spdlog::level::from_str(v);
+    } else if (name == "--curve-secret-key-file" || name == "--authorized-keys") {
+      if (v.empty()) return usage_error("option '" + name + "' needs a file name");
+      if (!options.curve) options.curve.emplace();
+      (name == "--authorized-keys" ? options.curve->authorized_keys_file : options.curve->secret_key_file) = v;
     } else if (name == "--data-dir") {
       if (v.empty()) return usage_error("option '--data-dir' needs a directory");
       options.persistence.data_dir = v;
@@ -165,6 +186,12 @@ std::variant<Options, Exit> parse_options(const std::vector<std::string>& args) 
                            std::to_string(kMaxHwm));
       (name == "--sndhwm" ? options.sndhwm : options.rcvhwm) = *hwm;
     }
+  }
+  if (options.curve) {
+    if (options.curve->secret_key_file.empty())
+      return usage_error("option '--authorized-keys' needs '--curve-secret-key-file' (the server's key)");
+    if (options.curve->authorized_keys_file.empty())
+      return usage_error("option '--curve-secret-key-file' needs '--authorized-keys' (who may connect)");
   }
   return options;
 }

@@ -19,7 +19,11 @@
 #include "opd/worker/encode.h"
 #include "opd/worker/logging.h"
 #include "opd/worker/protocol.h"
+#include "opd/worker/security/exposure.h"
+#include "opd/worker/security/gatekeeper.h"
+#include "opd/worker/security/roles.h"
 #include "opd/worker/stats.h"
+#include "opd/worker/systemd_notify.h"
 #include "opd/worker/topics.h"
 #include "outbox.h"
 #include "persistence.h"
@@ -68,6 +72,7 @@ const char* signal_name(std::uint32_t signal) {
   switch (signal) {
     case SIGTERM: return "SIGTERM";
     case SIGINT: return "SIGINT";
+    case SIGHUP: return "SIGHUP";
     default: return "a signal";
   }
 }
@@ -75,7 +80,7 @@ const char* signal_name(std::uint32_t signal) {
 // A request received in this batch, on its way to the engine.
 struct Pending {
   std::uint64_t seq = 0;
-  std::uint8_t role = 0;  // from the authenticated peer (issue 6); 0: none
+  std::uint8_t role = 0;  // security::role_to_byte of the sender's role
   DecodedRequest decoded;
 };
 
@@ -104,6 +109,8 @@ struct Service::Impl {
   void apply_batch();
   void answer_queries();
   void answer_one_query(std::size_t frames);
+  void reload_keys();
+  void warn_if_exposed() const;
   void heartbeat_if_due(Clock::time_point now);
   void close_sockets();
   [[nodiscard]] WorkerStatus status() const;
@@ -112,6 +119,9 @@ struct Service::Impl {
   std::shared_ptr<spdlog::logger> log;
   Engine engine;
   BoundEndpoints bound;
+  // Declared before the sockets it guards, so it is destroyed after them:
+  // while no ZAP handler is bound, libzmq admits any CURVE client.
+  std::optional<security::Gatekeeper> gate;
   zmq::socket_t pull;
   zmq::socket_t pub;
   zmq::socket_t router;
@@ -143,6 +153,8 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
     : config(std::move(c)),
       log(config.logger ? config.logger : make_null_logger()),
       engine(std::move(schedule), config.engine) {
+  // Key files first: a typo in one should not cost a long recovery.
+  if (config.curve) gate.emplace(context, *config.curve, *log);
   // Recover before binding: no client can reach a half-recovered state.
   if (config.persistence) {
     persistence = std::make_unique<Persistence>(
@@ -152,6 +164,7 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
   }
   pull = bind_socket(context, zmq::socket_type::pull, config.requests_endpoint, "requests",
                      bound.requests, [this](zmq::socket_t& s) {
+                       if (gate) gate->secure(s);
                        s.set(zmq::sockopt::rcvhwm, config.rcvhwm);
                        s.set(zmq::sockopt::maxmsgsize, kTransportMaxMessageBytes);
                        s.set(zmq::sockopt::linger, 0);
@@ -162,10 +175,13 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
                       s.set(zmq::sockopt::linger, static_cast<int>(config.linger.count()));
                     });
   router = bind_socket(context, zmq::socket_type::router, config.queries_endpoint, "queries",
-                       bound.queries, [](zmq::socket_t& s) {
+                       bound.queries, [this](zmq::socket_t& s) {
+                         if (gate) gate->secure(s);
                          s.set(zmq::sockopt::maxmsgsize, kTransportMaxMessageBytes);
                          s.set(zmq::sockopt::linger, 0);
                        });
+
+  warn_if_exposed();
 
   stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (stop_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
@@ -186,32 +202,41 @@ WorkerStatus Service::Impl::status() const {
 }
 
 // The loop. One turn, always in this order (the order is the design):
-//   1. poll: requests (PULL), queries (ROUTER), the stop eventfd and the
-//      signal fd; wake no later than the next heartbeat or interval fsync
+//   1. poll: requests (PULL), queries (ROUTER), the stop eventfd, the
+//      signal fd and the ZAP handler; wake no later than the next heartbeat
+//      or interval fsync
 //   2. stop requested: leave. Every batch taken so far is already applied
 //      and published, so stopping here loses nothing that was received.
-//   3. take a batch: up to max_batch requests, each given the next seq,
-//      decoded on receipt (wire validation happens here) and added to the
-//      journal exactly as received
-//      [issue 6: the role check of each request goes here]
-//   4. apply the batch in arrival order, encoding each request's board
-//      events and then its result
-//   5. journal: the batch in one write, made durable with one fdatasync
+//      SIGHUP: re-read the authorised keys (requests taken from here on
+//      are judged by the new list)
+//   3. answer ZAP: admit or refuse the CURVE handshakes waiting
+//   4. take a batch: up to max_batch requests, each given the next seq and
+//      its sender's role (from the key it authenticated with), decoded on
+//      receipt (wire validation happens here) and added to the journal
+//      exactly as received, with the role
+//   5. apply the batch in arrival order, encoding each request's board
+//      events and then its result; a request beyond its sender's role is
+//      REJECTED / FORBIDDEN without reaching the engine
+//   6. journal: the batch in one write, made durable with one fdatasync
 //      (--fsync always). If that fails nothing is published: run() throws.
-//   6. publish the batch; snapshot when due (every N records, open_day)
-//   7. answer queries (up to max_queries_per_turn): they see the state
+//   7. publish the batch; snapshot when due (every N records, open_day)
+//   8. answer queries (up to max_queries_per_turn): they see the state
 //      after the batch
-//   8. interval fsync and heartbeat, if due
+//   9. interval fsync and heartbeat, if due
 void Service::Impl::run() {
   log->info("serving: requests on {}, events on {}, queries on {}", bound.requests, bound.events,
             bound.queries);
-  std::array<zmq::pollitem_t, 4> items{};
-  const std::size_t item_count = config.signal_fd >= 0 ? 4 : 3;
+  std::array<zmq::pollitem_t, 5> items{};
+  // Optional items go after the fixed three; index 0 (PULL) means absent.
+  std::size_t item_count = 3;
+  const std::size_t signal_at = config.signal_fd >= 0 ? item_count++ : 0;
+  const std::size_t zap_at = gate ? item_count++ : 0;
   while (true) {
     items[0] = {pull.handle(), 0, ZMQ_POLLIN, 0};
     items[1] = {router.handle(), 0, ZMQ_POLLIN, 0};
     items[2] = {nullptr, stop_fd, ZMQ_POLLIN, 0};
-    items[3] = {nullptr, config.signal_fd, ZMQ_POLLIN, 0};
+    if (signal_at != 0) items[signal_at] = {nullptr, config.signal_fd, ZMQ_POLLIN, 0};
+    if (zap_at != 0) items[zap_at] = {gate->zap_socket().handle(), 0, ZMQ_POLLIN, 0};
     const auto now = Clock::now();
     auto wake = next_heartbeat;
     if (persistence) wake = std::min(wake, persistence->next_deadline().value_or(wake));
@@ -230,12 +255,17 @@ void Service::Impl::run() {
       log->info("stop requested");
       break;
     }
-    if (item_count == 4 && (items[3].revents & ZMQ_POLLIN)) {
+    if (signal_at != 0 && (items[signal_at].revents & ZMQ_POLLIN)) {
       signalfd_siginfo info{};
-      if (::read(config.signal_fd, &info, sizeof info) < 0) {}
-      log->info("received {}, stopping", signal_name(info.ssi_signo));
-      break;
+      if (::read(config.signal_fd, &info, sizeof info) == static_cast<ssize_t>(sizeof info) &&
+          info.ssi_signo == SIGHUP) {
+        reload_keys();
+      } else {
+        log->info("received {}, stopping", signal_name(info.ssi_signo));
+        break;
+      }
     }
+    if (zap_at != 0 && (items[zap_at].revents & ZMQ_POLLIN)) gate->answer_zap();
 
     if (items[0].revents & ZMQ_POLLIN) {
       take_batch();
@@ -275,6 +305,7 @@ void Service::Impl::take_batch() {
     if (!received) break;
     Pending& p = batch[batch_size++];
     p.seq = ++seq;
+    p.role = security::role_to_byte(gate ? gate->role_of(frame) : security::Role::kOpen);
     ++stats.received;
     decoder.request(frame.data(), frame.size(), p.decoded);
     // The parts of a multipart message arrive together: drain them all, so
@@ -295,6 +326,14 @@ void Service::Impl::take_batch() {
 
 const Outcome* Service::Impl::decide(const Pending& p) {
   if (!p.decoded.request) return nullptr;
+  // Judged by the role recorded with the request, so replay reaches the
+  // same verdict whatever the authorised-keys file says today.
+  const auto role = security::role_from_byte(p.role).value_or(security::Role::kNone);
+  if (!security::permits(role, p.decoded.request->type)) {
+    outcome.result = security::forbidden_result(role, *p.decoded.request);
+    outcome.events.clear();
+    return &outcome;
+  }
   outcome = engine.apply(*p.decoded.request);
   return &outcome;
 }
@@ -302,6 +341,9 @@ const Outcome* Service::Impl::decide(const Pending& p) {
 void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry) {
   Pending p;
   p.seq = seq = replayed_seq;
+  if (!security::role_from_byte(entry.role))
+    throw std::runtime_error("journal record of seq " + std::to_string(replayed_seq) + " has role byte " +
+                             std::to_string(entry.role) + ", which this release does not know");
   p.role = entry.role;
   decoder.request(entry.bytes.data(), entry.bytes.size(), p.decoded);
   if (entry.frames > 1) refuse_multipart(p.decoded, entry.frames);
@@ -327,7 +369,9 @@ void Service::Impl::apply_batch() {
       continue;
     }
     const Outcome& decided = *outcome_or_null;
-    stats.count_applied(decided.result);
+    // FORBIDDEN comes from the worker, never the engine: not "applied".
+    if (decided.result.code == Code::kForbidden) ++stats.rejected[static_cast<std::size_t>(Code::kForbidden)];
+    else stats.count_applied(decided.result);
     // Events before the result: a client that sees its result has already
     // received every board event the request caused.
     for (const auto& event : decided.events) {
@@ -387,8 +431,13 @@ void Service::Impl::answer_one_query(std::size_t frames) {
             : std::string("a query needs a body frame");
     encode_query_error(answer, Code::kBadRequest, reason);
     code = Code::kBadRequest;
+  } else if (const auto& body = query_frames[envelope];
+             gate && gate->role_of(body) == security::Role::kNone) {
+    // Admitted once, but its key has since been removed from the list.
+    encode_query_error(answer, Code::kForbidden,
+                       "the sender's key is not authorised (unlisted, or removed by a reload)");
+    code = Code::kForbidden;
   } else {
-    const auto& body = query_frames[envelope];
     decoder.query(body.data(), body.size(), query);
     code = answer_query(query, QueryContext{engine, stats, status()}, answer);
   }
@@ -417,6 +466,28 @@ void Service::Impl::close_sockets() {
   pull.close();
   router.close();
   pub.close();
+  if (gate) gate->close();  // last: see the member's comment
+}
+
+void Service::Impl::reload_keys() {
+  if (!gate) {
+    log->info("received SIGHUP: nothing to reload (CURVE is off)");
+    return;
+  }
+  (void)notify_systemd("RELOADING=1");
+  log->info("received SIGHUP: reloading the authorised keys");
+  (void)gate->reload();
+  (void)notify_systemd("READY=1");
+}
+
+// Plaintext requests or queries reachable from other machines let anyone on
+// that network book, cancel or close. Allowed (development, the demo), but
+// never silently.
+void Service::Impl::warn_if_exposed() const {
+  for (const auto& warning :
+       security::exposure_warnings(gate.has_value(), {{"requests", bound.requests}, {"queries", bound.queries}}))
+    log->warn("{}", warning);
+  if (gate) log->info("events (PUB) on {} are plaintext by design: token numbers and ids, no patient data", bound.events);
 }
 
 Service::Service(zmq::context_t& context, Schedule schedule, ServiceConfig config)

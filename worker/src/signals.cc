@@ -14,6 +14,7 @@ ShutdownSignals::ShutdownSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);  // reload the authorised keys, not stop
   if (const int error = pthread_sigmask(SIG_BLOCK, &set, nullptr); error != 0)
     throw std::system_error(error, std::generic_category(), "pthread_sigmask");
   fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);

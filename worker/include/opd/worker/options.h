@@ -11,6 +11,7 @@
 
 #include "opd/core/engine.h"
 #include "opd/worker/persistence.h"
+#include "opd/worker/security/curve_config.h"
 
 namespace opd::worker {
 
@@ -24,6 +25,8 @@ struct Options {
   int sndhwm = 100'000;  // PUB, per subscriber
   int rcvhwm = 100'000;  // PULL
   PersistenceConfig persistence{.data_dir = "data"};
+  // --curve-secret-key-file and --authorized-keys (both or neither).
+  std::optional<security::CurveConfig> curve;
 };
 
 // What main() does instead of running: print `text` (to stdout when

@@ -5,6 +5,11 @@
 //          heartbeats (heartbeat/)
 //   ROUTER queries (snapshot, token, health, stats, report)
 //
+// With config.curve, PULL and ROUTER are CURVE servers: only clients whose
+// keys are in the authorised-keys file connect, and each request is checked
+// against its sender's role (security/roles.h). PUB stays plaintext: it
+// carries token numbers and ids, never patient data (docs/operations.md).
+//
 // Every request received gets the next seq and exactly one result. Requests
 // are applied one at a time in arrival order by the only thread that touches
 // the engine, so there are no locks anywhere (the LMAX / Redis design).
@@ -25,6 +30,7 @@
 #include "opd/core/engine.h"
 #include "opd/core/schedule.h"
 #include "opd/worker/persistence.h"
+#include "opd/worker/security/curve_config.h"
 
 namespace zmq {
 class context_t;
@@ -52,7 +58,12 @@ struct ServiceConfig {
   // The journal and snapshots. nullopt keeps everything in memory: only
   // for tests that are not about durability; opd-worker always persists.
   std::optional<PersistenceConfig> persistence;
-  // A signalfd (see signals.h) whose readability means "stop"; -1 for none.
+  // CURVE on the requests and queries sockets. nullopt: plaintext, every
+  // request allowed (development; a warning when that is reachable from
+  // other machines).
+  std::optional<security::CurveConfig> curve;
+  // A signalfd (see signals.h): SIGHUP re-reads the authorised keys, any
+  // other signal means "stop"; -1 for none.
   int signal_fd = -1;
   std::shared_ptr<spdlog::logger> logger;  // null: discard logs
 };
@@ -70,7 +81,8 @@ class Service {
   // empty), recovers the state kept in config.persistence's data dir (the
   // newest snapshot, then the journal after it), then binds the three
   // sockets. Throws std::runtime_error naming the endpoint that cannot be
-  // bound, or the data file and offset that cannot be recovered.
+  // bound, the data file and offset that cannot be recovered, or the key
+  // file (and line) that cannot be used.
   Service(zmq::context_t& context, Schedule schedule, ServiceConfig config);
   ~Service();
   Service(const Service&) = delete;
