@@ -1,5 +1,7 @@
 #include "producer/tools/cli.h"
 
+#include "opd/worker/security/curve_key.h"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -110,6 +112,19 @@ bool ArgReader::connect_flag(const std::string& name, ConnectOptions& options) {
     options.retries = static_cast<int>(unsigned_value(0, 100));
     return true;
   }
+  if (name == "--server-key" || name == "--client-key") {
+    using worker::security::KeyKind;
+    const bool server = name == "--server-key";
+    const auto load = worker::security::read_key_file(value(), server ? KeyKind::kPublic : KeyKind::kSecret);
+    if (!load.key) throw UsageError("option '" + name + "': " + load.error);
+    if (server) {
+      options.endpoints.curve.server_public = load.key->bytes();
+    } else {
+      options.endpoints.curve.client_secret = load.key->bytes();
+      options.endpoints.curve.client_public = worker::security::public_key_of(*load.key).bytes();
+    }
+    return true;
+  }
   return false;
 }
 
@@ -123,6 +138,12 @@ tcp://*:5555 is read as tcp://127.0.0.1:5555):
   --retries N           resends (same request_id, so the worker answers a
                         repeat as a duplicate instead of applying it twice)
                         before giving up                 [2]
+  --server-key FILE     the worker's CURVE public key (server.pub), for a
+                        worker run with --curve-secret-key-file
+  --client-key FILE     this client's CURVE secret key file; its public key
+                        must be in the worker's authorised-keys file. Both
+                        or neither. A refused key gets no answer at all: a
+                        timeout (exit 3) then means check the keys.
 )";
 }
 

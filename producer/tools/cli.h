@@ -3,6 +3,7 @@
 // "--flag=value"), and the worker's endpoint flags under the same names.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -25,11 +26,23 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A client's CURVE keys, for a worker run with --curve-secret-key-file:
+// the worker's public key and this client's key pair (32 bytes each).
+// Empty: plaintext. Set on the PUSH and DEALER sockets only (the worker's
+// PUB is plaintext).
+struct CurveClient {
+  std::optional<std::array<std::uint8_t, 32>> server_public;
+  std::optional<std::array<std::uint8_t, 32>> client_public;
+  std::optional<std::array<std::uint8_t, 32>> client_secret;
+  [[nodiscard]] bool enabled() const noexcept { return server_public || client_secret; }
+};
+
 // The worker's three sockets, as a client connects to them.
 struct Endpoints {
   std::string requests = "tcp://127.0.0.1:5555";  // the worker's PULL: we PUSH
   std::string events = "tcp://127.0.0.1:5556";    // the worker's PUB: we SUB
   std::string queries = "tcp://127.0.0.1:5557";   // the worker's ROUTER: we use a DEALER
+  CurveClient curve;
 };
 
 // A worker's bind address names no host to connect to: "tcp://*:5555" and
@@ -69,7 +82,8 @@ class ArgReader {
   [[nodiscard]] const std::string& flag() const noexcept { return flag_; }
 
   // Consumes the connection flags (--requests, --events, --queries,
-  // --timeout MS, --retries N); false when `name` is not one of them.
+  // --timeout MS, --retries N, --server-key FILE, --client-key FILE); false
+  // when `name` is not one of them.
   bool connect_flag(const std::string& name, ConnectOptions& options);
 
  private:

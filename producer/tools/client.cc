@@ -42,7 +42,7 @@ Client::Client(const Endpoints& endpoints, std::string client_id)
 
   push_ = zmq::socket_t(context_, zmq::socket_type::push);
   push_.set(zmq::sockopt::linger, 0);
-  connect_endpoint(push_, endpoints_.requests);
+  connect_secured(push_, endpoints_.requests, endpoints_.curve);
   open_dealer();
 }
 
@@ -54,7 +54,7 @@ Client::~Client() {
 void Client::open_dealer() {
   dealer_ = zmq::socket_t(context_, zmq::socket_type::dealer);
   dealer_.set(zmq::sockopt::linger, 0);
-  connect_endpoint(dealer_, endpoints_.queries);
+  connect_secured(dealer_, endpoints_.queries, endpoints_.curve);
 }
 
 void Client::subscribe(const std::string& prefix) {
@@ -190,11 +190,23 @@ void connect_endpoint(zmq::socket_t& socket, const std::string& endpoint) {
   }
 }
 
-std::optional<json> query_once(const std::string& endpoint, const json& body, std::chrono::milliseconds timeout) {
+void connect_secured(zmq::socket_t& socket, const std::string& endpoint, const CurveClient& curve) {
+  if (curve.enabled()) {
+    if (!curve.server_public || !curve.client_secret)
+      throw UsageError("--server-key and --client-key go together");
+    socket.set(zmq::sockopt::curve_serverkey, zmq::buffer(*curve.server_public));
+    socket.set(zmq::sockopt::curve_publickey, zmq::buffer(*curve.client_public));
+    socket.set(zmq::sockopt::curve_secretkey, zmq::buffer(*curve.client_secret));
+  }
+  connect_endpoint(socket, endpoint);
+}
+
+std::optional<json> query_once(const std::string& endpoint, const json& body, std::chrono::milliseconds timeout,
+                               const CurveClient& curve) {
   zmq::context_t context(1);
   zmq::socket_t dealer(context, zmq::socket_type::dealer);
   dealer.set(zmq::sockopt::linger, 0);
-  connect_endpoint(dealer, endpoint);
+  connect_secured(dealer, endpoint, curve);
   const std::string bytes = to_msgpack(body);
   if (!dealer.send(zmq::message_t(), zmq::send_flags::sndmore | zmq::send_flags::dontwait) ||
       !dealer.send(zmq::buffer(bytes), zmq::send_flags::dontwait))

@@ -89,11 +89,15 @@ class Client {
 // socket.connect(endpoint), with a bad endpoint reported as a UsageError
 // naming it (ZeroMQ's own message is just "Invalid argument").
 void connect_endpoint(zmq::socket_t& socket, const std::string& endpoint);
+// The same for a socket that talks to the worker's secured sockets (PUSH,
+// DEALER): sets the CURVE client options first when `curve` is enabled.
+// Throws UsageError when only one of --server-key / --client-key was given.
+void connect_secured(zmq::socket_t& socket, const std::string& endpoint, const CurveClient& curve);
 
 // One query on a connection of its own (for tools that need no SUB).
 // nullopt on timeout or when the answer is not MessagePack.
 [[nodiscard]] std::optional<json> query_once(const std::string& endpoint, const json& body,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout, const CurveClient& curve = {});
 
 // What call() matches a result by.
 struct Expect {

@@ -201,10 +201,12 @@ int run_load(ArgReader& args) {
   }
 
   const auto stats = [&plan]() {
-    return query_once(plan.connect.endpoints.queries, json{{"type", "stats"}}, plan.connect.timeout);
+    return query_once(plan.connect.endpoints.queries, json{{"type", "stats"}}, plan.connect.timeout,
+                      plan.connect.endpoints.curve);
   };
   const auto before = stats();
-  const PhaseTarget worker_target{"worker", plan.connect.endpoints.requests, plan.connect.endpoints.events, false};
+  const PhaseTarget worker_target{"worker", plan.connect.endpoints.requests, plan.connect.endpoints.events, false,
+                                  plan.connect.endpoints.curve};
   const PhaseReport worker = run_phase(worker_target, plan, progress);
   const auto after = stats();
   if (!worker.reached || worker.stalled) {

@@ -77,7 +77,7 @@ int run_query(ArgReader& args) {
 
   std::optional<json> answer;
   for (int attempt = 0; attempt <= connect.retries && !answer; ++attempt)
-    answer = query_once(connect.endpoints.queries, query, connect.timeout);
+    answer = query_once(connect.endpoints.queries, query, connect.timeout, connect.endpoints.curve);
   if (!answer) {
     std::cerr << "opd-producer query: no answer from " << connect.endpoints.queries << " after "
               << connect.retries + 1 << " attempt(s) of " << connect.timeout.count() << " ms\n";

@@ -156,7 +156,7 @@ class Display {
     for (auto& d : doctors_) {
       if (!d.need_snapshot) continue;
       const auto answer = query_once(connect_.endpoints.queries, json{{"type", "snapshot"}, {"doctor_id", d.id}},
-                                     connect_.timeout);
+                                     connect_.timeout, connect_.endpoints.curve);
       if (!answer) {
         failed = true;
         break;  // the worker is not answering; the others would wait too
@@ -377,7 +377,7 @@ int display_main(int argc, char** argv) {
   }
   if (doctors.empty()) {
     const auto answer = query_once(connect.endpoints.queries, json{{"type", "report"}},
-                                   connect.timeout * (connect.retries + 1));
+                                   connect.timeout * (connect.retries + 1), connect.endpoints.curve);
     if (!answer) {
       std::cerr << "opd-display: no answer from " << connect.endpoints.queries
                 << " to list the doctors; is the worker running? (or pass --doctor ID)\n";

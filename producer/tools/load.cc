@@ -186,7 +186,7 @@ class Phase {
       auto& push = pushes_.emplace_back(context_, zmq::socket_type::push);
       push.set(zmq::sockopt::sndhwm, 100'000);
       push.set(zmq::sockopt::linger, 0);
-      connect_endpoint(push, target.requests);
+      connect_secured(push, target.requests, target.curve);
     }
     report_.name = target.name;
   }

@@ -58,6 +58,7 @@ struct PhaseTarget {
   std::string requests;      // PUSH connects here
   std::string events;        // SUB connects here
   bool relay = false;        // results are the relayed requests under "relay/"
+  CurveClient curve;         // the worker's keys; the relay is plaintext
 };
 
 struct PhaseReport {
