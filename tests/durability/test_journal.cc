@@ -177,3 +177,23 @@ TEST_CASE("segments rotate and snapshot-covered ones are dropped", "[journal]") 
   CHECK(reopened.replayed.back().first == 300);
   CHECK(reopened.replayed.size() == 150);
 }
+
+TEST_CASE("a hole in the journal refuses to open rather than replay past it", "[journal]") {
+  opd::testing::TempDir temp;
+  JournalOptions small;
+  small.segment_bytes = 512;
+  (void)write_records(temp.path(), 1, 200, 10, small);
+  std::vector<std::filesystem::path> segments;
+  for (const auto& e : std::filesystem::directory_iterator(temp.path()))
+    if (e.path().extension() == ".log") segments.push_back(e.path());
+  std::sort(segments.begin(), segments.end());
+  REQUIRE(segments.size() > 2);
+  std::filesystem::remove(segments[1]);  // a middle segment deleted by hand
+  auto o = open_journal(temp.path(), 0, small);
+  CHECK_FALSE(o.journal);
+  CHECK_THAT(o.error, Catch::Contains(segments[2].string()) && Catch::Contains("records in between are missing"));
+  // Nor may it start later than the snapshot it continues (seq 0 here).
+  std::filesystem::remove(segments[0]);
+  auto late_start = open_journal(temp.path(), 0, small);
+  CHECK_FALSE(late_start.journal);
+}

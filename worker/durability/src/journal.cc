@@ -128,6 +128,16 @@ std::optional<Journal> Journal::open(const std::filesystem::path& dir, std::uint
       if (record && in_order) {
         previous = record->seq;
         if (record->seq > after_seq) {
+          // Every received request got the next seq and a record, so a
+          // jump means records are missing (a segment deleted by hand, a
+          // snapshot removed): replaying past the hole would be wrong.
+          if (record->seq != journal.last_seq_ + 1) {
+            if (error)
+              *error = "journal " + file.string() + " at offset " + std::to_string(offset) + ": record seq " +
+                       std::to_string(record->seq) + " follows seq " + std::to_string(journal.last_seq_) +
+                       "; records in between are missing";
+            return std::nullopt;
+          }
           replay(record->seq, record->payload);
           journal.last_seq_ = record->seq;
         }
