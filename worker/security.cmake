@@ -4,6 +4,7 @@
 # exists; paths are absolute so that any directory may include it.
 target_sources(opd_worker_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/src/security/roles.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/security/guarded_file.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/security/curve_key.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/security/authorized_keys.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/security/zap_handler.cc

@@ -10,6 +10,7 @@
 #include "producer/tools/client.h"
 #include "producer/tools/commands.h"
 #include "producer/tools/load.h"
+#include "producer/tools/summary_json.h"
 #include "producer/tools/relay.h"
 
 namespace opd::tools {
@@ -271,16 +272,7 @@ int run_load(ArgReader& args) {
                    {"worker_stats_received", worker_received ? json(*worker_received) : json(nullptr)},
                    {"relay", relay ? phase_json(*relay) : json(nullptr)},
                    {"ratio", ratio ? json(*ratio) : json(nullptr)}};
-    if (*json_file == "-") {
-      std::cout << out.dump(2) << "\n";
-    } else {
-      std::ofstream file(*json_file);
-      file << out.dump(2) << "\n";
-      if (!file) {
-        std::cerr << "opd-producer load: cannot write " << *json_file << "\n";
-        return kExitFailed;
-      }
-    }
+    if (!write_json_output(out, *json_file, "opd-producer load")) return kExitFailed;
   }
   const auto clean = [](const PhaseReport& r) {
     return r.lost == 0 && r.duplicates == 0 && r.flagged_duplicate == 0 && r.unmatched == 0;

@@ -379,16 +379,7 @@ int run_simulate(ArgReader& args) {
                    {"summary", summary_to_json(summary)},
                    {"checks", check ? json{{"report_matches", report_matches}, {"stats_match", stats_match ? json(*stats_match) : json(nullptr)}}
                                     : json(nullptr)}};
-    if (*json_file == "-") {
-      std::cout << out.dump(2) << "\n";
-    } else {
-      std::ofstream file(*json_file);
-      file << out.dump(2) << "\n";
-      if (!file) {
-        std::cerr << "opd-producer simulate: cannot write " << *json_file << "\n";
-        return kExitFailed;
-      }
-    }
+    if (!write_json_output(out, *json_file, "opd-producer simulate")) return kExitFailed;
   }
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << "opd-producer simulate: check failed: " << p << "\n";

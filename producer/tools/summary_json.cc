@@ -1,5 +1,8 @@
 #include "producer/tools/summary_json.h"
 
+#include <fstream>
+#include <iostream>
+
 #include <cmath>
 
 namespace opd::tools {
@@ -133,6 +136,17 @@ std::vector<std::string> compare_with_report(const producer::DaySummary& summary
     problems.push_back("the worker's day is " + (report.date ? report.date->str() : std::string("(first day)")) +
                        ", the summary's " + (summary.date ? summary.date->str() : std::string("(first day)")));
   return problems;
+}
+
+bool write_json_output(const json& out, const std::string& target, std::string_view command) {
+  if (target == "-") {
+    std::cout << out.dump(2) << "\n";
+    return true;
+  }
+  std::ofstream file(target);
+  file << out.dump(2) << "\n";
+  if (!file) std::cerr << command << ": cannot write " << target << "\n";
+  return static_cast<bool>(file);
 }
 
 }  // namespace opd::tools

@@ -14,6 +14,10 @@ namespace opd::tools {
 // The same content as format_summary(): per doctor and per slot, every
 // counter, rejections by code, utilisation and the longest wait in tokens.
 [[nodiscard]] json summary_to_json(const producer::DaySummary& summary);
+
+// Writes `out` (indented) to `target`, or to stdout when target is "-".
+// False after printing "<command>: cannot write <target>" to stderr.
+[[nodiscard]] bool write_json_output(const json& out, const std::string& target, std::string_view command);
 [[nodiscard]] json tally_to_json(const Tally& tally);
 
 // One message per disagreement between the client-side summary (rebuilt

@@ -1,5 +1,7 @@
 #include "opd/worker/security/authorized_keys.h"
 
+#include "guarded_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,37 +83,12 @@ AuthorizedKeysLoad parse_authorized_keys(std::string_view text, std::string_view
 
 AuthorizedKeysLoad load_authorized_keys(const std::filesystem::path& path) {
   const std::string name = path.string();
-  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return AuthorizedKeysLoad{.error = name + ": cannot open: " + std::strerror(errno)};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return AuthorizedKeysLoad{.error = name + ": not a regular file"};
-  }
-  if ((st.st_mode & S_IWOTH) != 0) {
-    ::close(fd);
-    return AuthorizedKeysLoad{.error = name + ": writable by anyone (it decides who may do what); run: chmod o-w " +
-                                       name};
-  }
-  std::string text;
-  char buffer[16384];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      return AuthorizedKeysLoad{.error = name + ": cannot read: " + std::strerror(error)};
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-    if (text.size() > kMaxFileBytes) {
-      ::close(fd);
-      return AuthorizedKeysLoad{.error = name + ": larger than " + std::to_string(kMaxFileBytes) + " bytes"};
-    }
-  }
-  ::close(fd);
-  return parse_authorized_keys(text, name);
+  auto read = read_guarded_file(name, kMaxFileBytes, [&name](mode_t mode) {
+    return (mode & S_IWOTH) != 0 ? "writable by anyone (it decides who may do what); run: chmod o-w " + name
+                                 : std::string();
+  });
+  if (!read.error.empty()) return AuthorizedKeysLoad{.error = std::move(read.error)};
+  return parse_authorized_keys(read.text, name);
 }
 
 }  // namespace opd::worker::security

@@ -1,5 +1,7 @@
 #include "opd/worker/security/curve_key.h"
 
+#include "guarded_file.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -113,46 +115,20 @@ KeyFileLoad parse_key_text(std::string_view text, std::string_view origin) {
 
 KeyFileLoad read_key_file(const std::filesystem::path& path, KeyKind kind) {
   const std::string name = path.string();
-  const int fd = ::open(name.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return KeyFileLoad{.error = name + ": cannot open: " + errno_text(errno)};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return KeyFileLoad{.error = name + ": cannot stat: " + errno_text(error)};
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return KeyFileLoad{.error = name + ": not a regular file"};
-  }
-  if (kind == KeyKind::kSecret && (st.st_mode & 077) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    return KeyFileLoad{.error = name + ": a secret key must not be accessible by group or others (mode " + mode +
-                                "); run: chmod 600 " + name};
-  }
   // Key files are a few lines; anything large is not one.
   constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
-  std::string text;
-  char buffer[4096];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      return KeyFileLoad{.error = name + ": cannot read: " + errno_text(error)};
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-    if (text.size() > kMaxKeyFileBytes) {
-      ::close(fd);
-      return KeyFileLoad{.error = name + ": larger than " + std::to_string(kMaxKeyFileBytes) + " bytes: not a key file"};
-    }
-  }
-  ::close(fd);
-  return parse_key_text(text, name);
+  auto read = read_guarded_file(
+      name, kMaxKeyFileBytes,
+      [&](mode_t mode) {
+        if (kind != KeyKind::kSecret || (mode & 077) == 0) return std::string();
+        char octal[8];
+        std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode & 07777));
+        return "a secret key must not be accessible by group or others (mode " + std::string(octal) +
+               "); run: chmod 600 " + name;
+      },
+      ": not a key file");
+  if (!read.error.empty()) return KeyFileLoad{.error = std::move(read.error)};
+  return parse_key_text(read.text, name);
 }
 
 std::string write_key_file(const std::filesystem::path& path, const CurveKey& key, KeyKind kind, bool overwrite) {
