@@ -245,7 +245,6 @@ Outcome Engine::apply(const Request& request) {
     out.result.duplicate = true;
     return out;
   }
-  out.events.reserve(4);
   StoredResult rec;
   rec.type = request.type;
   switch (request.type) {

@@ -35,21 +35,21 @@ Index Engine::State::choose_victim(Index slot) const {
   return victim;
 }
 
-bool Engine::State::outranks(Source newcomer, Index victim) const {
-  if (victim == kNoIndex) return false;
+bool Engine::State::may_displace(Source newcomer, Source victim) const {
   if (config.preemption == PreemptionPolicy::kEmergencyOnly && newcomer != Source::kEmergency)
     return false;
-  return newcomer < tokens[victim].source;
+  return newcomer < victim;
+}
+
+bool Engine::State::outranks(Source newcomer, Index victim) const {
+  return victim != kNoIndex && may_displace(newcomer, tokens[victim].source);
 }
 
 bool Engine::State::may_displace_in(Source newcomer, Index slot) const {
   const auto& counts = slots[slot].waiting_by_source;
-  for (int source = kSourceCount - 1; source >= 0; --source) {
-    if (counts[static_cast<std::size_t>(source)] == 0) continue;
-    if (config.preemption == PreemptionPolicy::kEmergencyOnly && newcomer != Source::kEmergency)
-      return false;
-    return priority_of(newcomer) < source;
-  }
+  // The would-be victim's source is the lowest priority with a waiting token.
+  for (int source = kSourceCount - 1; source >= 0; --source)
+    if (counts[static_cast<std::size_t>(source)] != 0) return may_displace(newcomer, static_cast<Source>(source));
   return false;
 }
 

@@ -134,6 +134,8 @@ struct Engine::State {
 
   // --- allocation rules
   [[nodiscard]] Index choose_victim(Index slot) const;
+  // The preemption rule: strictly higher priority, and the policy allows it.
+  [[nodiscard]] bool may_displace(Source newcomer, Source victim) const;
   [[nodiscard]] bool outranks(Source newcomer, Index victim) const;
   // Whether choose_victim(slot) would yield a token this newcomer outranks.
   [[nodiscard]] bool may_displace_in(Source newcomer, Index slot) const;

@@ -97,12 +97,9 @@ Persistence::Persistence(const PersistenceConfig& config, Engine& engine, const 
 }
 
 void Persistence::record(std::uint64_t seq, const JournalEntry& entry) {
-  payload_.clear();
-  payload_.push_back(static_cast<char>(kEntryFormat));
-  payload_.push_back(static_cast<char>(entry.role));
-  for (int i = 0; i < 4; ++i) payload_.push_back(static_cast<char>(entry.frames >> (8 * i)));
-  payload_.append(entry.bytes);
-  journal_->add(seq, payload_);
+  char header[kEntryHeader] = {static_cast<char>(kEntryFormat), static_cast<char>(entry.role)};
+  for (std::size_t i = 0; i < 4; ++i) header[2 + i] = static_cast<char>(entry.frames >> (8 * i));
+  journal_->add(seq, std::string_view(header, kEntryHeader), entry.bytes);
   ++records_since_snapshot_;
 }
 

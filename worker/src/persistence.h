@@ -73,7 +73,6 @@ class Persistence {
   std::uint64_t previous_snapshot_seq_ = 0;
   bool unsynced_ = false;
   Clock::time_point next_sync_{};
-  std::string payload_;  // reused per record
 };
 
 }  // namespace opd::worker

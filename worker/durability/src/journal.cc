@@ -215,14 +215,16 @@ Journal::~Journal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Journal::add(std::uint64_t seq, std::string_view payload) {
+void Journal::add(std::uint64_t seq, std::string_view head, std::string_view tail) {
   if (pending_.empty()) first_pending_seq_ = seq;
   const auto header_at = pending_.size();
-  put_u32(pending_, static_cast<std::uint32_t>(payload.size()));
+  const std::size_t size = head.size() + tail.size();
+  put_u32(pending_, static_cast<std::uint32_t>(size));
   put_u32(pending_, 0);  // CRC, filled below over seq+payload
   put_u64(pending_, seq);
-  pending_.append(payload);
-  const std::string_view checked(pending_.data() + header_at + 8, 8 + payload.size());
+  pending_.append(head);
+  pending_.append(tail);
+  const std::string_view checked(pending_.data() + header_at + 8, 8 + size);
   const auto crc = crc32c(checked);
   for (int i = 0; i < 4; ++i) pending_[header_at + 4 + static_cast<std::size_t>(i)] = static_cast<char>(crc >> (8 * i));
   last_seq_ = seq;

@@ -55,9 +55,10 @@ class Journal {
   // Highest seq on disk or buffered (after_seq when the journal is empty).
   [[nodiscard]] std::uint64_t last_seq() const noexcept { return last_seq_; }
 
-  // Buffers one record. REQUIRES: seq > last_seq(), payload within
-  // kMaxRecordPayload.
-  void add(std::uint64_t seq, std::string_view payload);
+  // Buffers one record whose payload is `head` followed by `tail` (two
+  // pieces, so a caller's header and a received frame need no joining
+  // copy). REQUIRES: seq > last_seq(), payload within kMaxRecordPayload.
+  void add(std::uint64_t seq, std::string_view head, std::string_view tail = {});
   [[nodiscard]] bool has_pending() const noexcept { return !pending_.empty(); }
 
   // Writes every buffered record with one write() and, when `durable`, makes
