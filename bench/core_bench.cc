@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
   batch.reserve(kBatch);
   std::uint64_t events = 0, preemptions = 0, rejected = 0, sink = 0;
   std::chrono::nanoseconds elapsed{0};
+  opd::Outcome outcome;  // reused, as the worker's loop does
   std::uint64_t serial = 0;
   while (serial < total) {
     batch.clear();
@@ -146,7 +147,7 @@ int main(int argc, char** argv) {
     }
     const auto start = std::chrono::steady_clock::now();
     for (const auto& request : batch) {
-      const auto outcome = timed.apply(request);
+      timed.apply(request, outcome);
       events += outcome.events.size();
       preemptions += outcome.result.status == opd::Status::kReallocated;
       rejected += outcome.result.status == opd::Status::kRejected;
@@ -174,7 +175,7 @@ int main(int argc, char** argv) {
     r.request_id = opd::RequestId::from_trusted("m" + std::to_string(i));
     r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(i % kDoctors));
     r.source = static_cast<opd::Source>(i % 5);
-    const auto outcome = filled.apply(r);
+    filled.apply(r, outcome);
     issued += outcome.result.ok();
   }
   const long after = rss_kib();

@@ -29,6 +29,7 @@ void Engine::State::load_day_from_schedule() {
   seen.clear();
   reasons.clear();
   reason_index.clear();
+  reason_by_key.clear();
   day_opened.reset();
   unattributed = Tally{};
   for (const auto& scheduled : schedule.doctors) {
@@ -39,15 +40,7 @@ void Engine::State::load_day_from_schedule() {
   }
 }
 
-Index Engine::State::find_doctor(const DoctorId& id) const {
-  const auto it = doctor_by_id.find(id.str());
-  return it == doctor_by_id.end() ? kNoIndex : it->second;
-}
 
-Index Engine::State::find_slot(const SlotId& id) const {
-  const auto it = slot_by_id.find(id.str());
-  return it == slot_by_id.end() ? kNoIndex : it->second;
-}
 
 // Token ids are "T<serial>" with a serial that never restarts, so an id
 // from a closed day can never name a token of the current one.
@@ -64,13 +57,14 @@ Index Engine::State::find_token(const TokenId& id) const {
 TokenId Engine::State::token_id(Index token) const {
   char text[24] = {'T'};
   const auto end = std::to_chars(text + 1, text + sizeof text, first_serial + token).ptr;
-  return TokenId::from_trusted(std::string_view(text, static_cast<std::size_t>(end - text)));
+  // "T" and decimal digits: valid by construction, so no parse() on this hot path.
+  return detail::IdAccess::unchecked<TokenId>(std::string_view(text, static_cast<std::size_t>(end - text)));
 }
 
 Index Engine::State::add_doctor(const DoctorId& id) {
   const auto index = static_cast<Index>(doctors.size());
   doctors.emplace_back(id);
-  doctor_by_id.emplace(id.str(), index);
+  doctor_by_id.insert(id.view(), index);
   return index;
 }
 
@@ -85,7 +79,7 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
   slot.key = SlotOrderKey{start ? start->minutes() : std::numeric_limits<int>::max(),
                           next_slot_creation++};
   slots.push_back(std::move(slot));
-  slot_by_id.emplace(id.str(), index);
+  slot_by_id.insert(id.view(), index);
   auto& order = doctors[doctor].slots;
   const auto pos = std::upper_bound(order.begin(), order.end(), index, [this](Index a, Index b) {
     return slots[a].key < slots[b].key;
@@ -122,16 +116,6 @@ void Engine::State::unseat(Index token) {
   t.slot = kNoIndex;
 }
 
-void Engine::State::set_waiting(SlotRec& slot, Source source, bool waiting) {
-  auto& count = slot.waiting_by_source[static_cast<std::size_t>(source)];
-  if (waiting) {
-    ++slot.waiting;
-    ++count;
-  } else {
-    --slot.waiting;
-    --count;
-  }
-}
 
 void Engine::State::waitlist_insert(Index token, Index anchor) {
   auto& t = tokens[token];
@@ -149,14 +133,6 @@ void Engine::State::waitlist_remove(Index token) {
   list.erase(std::find(list.begin(), list.end(), token));
 }
 
-// Service order among tokens of one slot (or the waitlist): priority, then
-// original arrival.
-bool Engine::State::serves_before(Index a, Index b) const {
-  const auto& x = tokens[a];
-  const auto& y = tokens[b];
-  if (x.source != y.source) return x.source < y.source;
-  return x.arrival < y.arrival;
-}
 
 BoardEvent& Engine::State::emit(Index doctor, EventKind kind, Outcome& out) {
   auto& d = doctors[doctor];
@@ -184,7 +160,14 @@ void Engine::State::reject(StoredResult& rec, Code code, std::string reason, Ind
   // Reasons repeat (the same doctor full all morning): keep each once.
   const auto [it, added] = reason_index.try_emplace(std::move(reason), static_cast<Index>(reasons.size()));
   if (added) reasons.push_back(&it->first);
-  rec.reason = it->second;
+  count_rejection(rec, code, it->second, doctor, slot);
+}
+
+void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, Index doctor,
+                                    Index slot) {
+  rec.status = Status::kRejected;
+  rec.code = code;
+  rec.reason = reason;
   const auto counter = static_cast<std::size_t>(code);
   if (slot != kNoIndex) {
     ++slots[slot].tally.rejected[counter];
@@ -237,13 +220,47 @@ Engine& Engine::operator=(Engine&&) noexcept = default;
 const EngineConfig& Engine::config() const noexcept { return state_->config; }
 
 Outcome Engine::apply(const Request& request) {
-  auto& s = *state_;
   Outcome out;
+  apply(request, out);
+  return out;
+}
+
+namespace {
+
+// Back to a default Result (request_id aside: apply always sets it),
+// member by member: assigning a fresh Result costs hundreds of
+// instructions of optional<> bookkeeping, and drops the reason's buffer.
+void reset(Result& r) noexcept {
+  r.type = OpType::kAllocate;
+  r.status = Status::kRejected;
+  r.code = Code::kNone;
+  r.reason.clear();
+  r.token_id.reset();
+  r.token_number = 0;
+  r.doctor_id.reset();
+  r.slot_id.reset();
+  r.source.reset();
+  r.removed_token.reset();
+  r.moved_to.reset();
+  r.alternative_slot.reset();
+  r.ahead.reset();
+  r.capacity.reset();
+  r.date.reset();
+  r.report.reset();
+  r.duplicate = false;
+}
+
+}  // namespace
+
+void Engine::apply(const Request& request, Outcome& out) {
+  auto& s = *state_;
+  reset(out.result);
+  out.events.clear();
   if (const StoredResult* seen = s.seen.find(request.request_id.view())) {
     s.render(*seen, out.result);
     out.result.request_id = request.request_id;
     out.result.duplicate = true;
-    return out;
+    return;
   }
   StoredResult rec;
   rec.type = request.type;
@@ -262,7 +279,6 @@ Outcome Engine::apply(const Request& request) {
   // open_day cleared the table; its own id goes into the new day's table so
   // a retry of it is a duplicate rather than a second day change.
   s.seen.insert(request.request_id.view(), rec);
-  return out;
 }
 
 }  // namespace opd

@@ -152,8 +152,9 @@ void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) 
                           ", not " + std::to_string(*r.capacity) + " (use set_capacity to change it)",
                       doctor, slot);
       if (!s.open())
-        return reject(rec, Code::kSlotClosed, "slot " + quoted(s.id.view()) + " is closed",
-                      doctor, slot);
+        return reject_cached(
+            rec, Code::kSlotClosed, slot, kNoIndex,
+            [&] { return "slot " + quoted(s.id.view()) + " is closed"; }, doctor, slot);
     } else {
       if (r.slot_id->view() == kWaitlistName)
         return reject(rec, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
@@ -189,10 +190,13 @@ void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) 
       }
     }
     if (slot == kNoIndex)
-      return reject(rec, Code::kNoSlotAvailable,
-                    "no slot of doctor " + quoted(r.doctor_id->view()) + " has a seat for " +
-                        std::string(to_string(source)),
-                    doctor);
+      return reject_cached(
+          rec, Code::kNoSlotAvailable, doctor, static_cast<Index>(source),
+          [&] {
+            return "no slot of doctor " + quoted(r.doctor_id->view()) + " has a seat for " +
+                   std::string(to_string(source));
+          },
+          doctor);
   }
 
   Index victim = kNoIndex;
@@ -202,10 +206,17 @@ void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) 
       rec.alternative = later_free_slot(slot);
       // A waiting token the newcomer may not displace, by priority or by
       // the emergency_only policy: the original API's "Lower priority".
-      if (victim != kNoIndex) return reject(rec, Code::kLowerPriority, "Lower priority", doctor, slot);
-      return reject(rec, Code::kSlotFull,
-                    "slot " + quoted(slots[slot].id.view()) + " is full and no waiting token can be displaced",
-                    doctor, slot);
+      if (victim != kNoIndex)
+        return reject_cached(
+            rec, Code::kLowerPriority, kNoIndex, kNoIndex, [] { return std::string("Lower priority"); },
+            doctor, slot);
+      return reject_cached(
+          rec, Code::kSlotFull, slot, kNoIndex,
+          [&] {
+            return "slot " + quoted(slots[slot].id.view()) +
+                   " is full and no waiting token can be displaced";
+          },
+          doctor, slot);
     }
   }
 

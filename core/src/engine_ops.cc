@@ -68,10 +68,13 @@ void Engine::State::call_next(const Request& r, StoredResult& rec, Outcome& out)
     break;
   }
   if (next == kNoIndex)
-    return reject(rec, Code::kQueueEmpty,
-                  "no waiting token for doctor " + quoted(r.doctor_id->view()) +
-                      (r.slot_id ? " in slot " + quoted(r.slot_id->view()) : std::string()),
-                  doctor, only_slot);
+    return reject_cached(
+        rec, Code::kQueueEmpty, doctor, only_slot,
+        [&] {
+          return "no waiting token for doctor " + quoted(r.doctor_id->view()) +
+                 (r.slot_id ? " in slot " + quoted(r.slot_id->view()) : std::string());
+        },
+        doctor, only_slot);
 
   auto& slot = slots[tokens[next].slot];
   set_waiting(slot, tokens[next].source, false);

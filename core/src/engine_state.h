@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "opd/core/engine.h"
-#include "request_table.h"
+#include "id_access.h"
+#include "id_table.h"
 
 namespace opd {
 
@@ -96,14 +97,17 @@ struct Engine::State {
   EngineConfig config;
 
   std::vector<DoctorRec> doctors;
-  std::unordered_map<std::string, Index> doctor_by_id;
+  IdTable<Index> doctor_by_id;
   std::vector<SlotRec> slots;
-  std::unordered_map<std::string, Index> slot_by_id;
+  IdTable<Index> slot_by_id;
   std::vector<TokenRec> tokens;
   std::unordered_map<Index, std::string> patient_refs;
-  RequestTable<StoredResult> seen;  // this day's request ids
+  IdTable<StoredResult> seen;  // this day's request ids
   std::unordered_map<std::string, Index> reason_index;  // this day's rejection reasons
   std::vector<const std::string*> reasons;               // by index, into reason_index
+  // reject_cached's memo: reason_key -> index into reasons. Derived (not
+  // saved in snapshots): rebuilding a text finds the same interned index.
+  std::unordered_map<std::uint64_t, Index> reason_by_key;
   std::optional<Result> day_opened;  // this day's open_day answer
 
   std::optional<ServiceDate> date;
@@ -155,6 +159,36 @@ struct Engine::State {
   // Counts the rejection against the slot, else the doctor, else the day.
   void reject(StoredResult& rec, Code code, std::string reason, Index doctor = kNoIndex,
               Index slot = kNoIndex);
+  // The same for a reason fully determined by (code, a, b), e.g. "no slot
+  // of doctor X has a seat for PAID": a busy day repeats such rejections
+  // thousands of times, so the text is built only the first time.
+  template <class MakeReason>
+  void reject_cached(StoredResult& rec, Code code, Index a, Index b, MakeReason&& make_reason,
+                     Index doctor = kNoIndex, Index slot = kNoIndex) {
+    const auto key = reason_key(code, a, b);
+    if (key) {
+      if (const auto it = reason_by_key.find(*key); it != reason_by_key.end()) {
+        count_rejection(rec, code, it->second, doctor, slot);
+        return;
+      }
+    }
+    reject(rec, code, make_reason(), doctor, slot);
+    if (key) reason_by_key.emplace(*key, rec.reason);
+  }
+  void count_rejection(StoredResult& rec, Code code, Index reason, Index doctor, Index slot);
+  // code (8 bits) | a (28) | b (28), kNoIndex as all ones; nullopt (no
+  // memo) for indices too large to pack, which no real day reaches.
+  [[nodiscard]] static std::optional<std::uint64_t> reason_key(Code code, Index a, Index b) noexcept {
+    constexpr std::uint64_t kField = (std::uint64_t{1} << 28) - 1;
+    const auto pack = [](Index x) -> std::optional<std::uint64_t> {
+      if (x == kNoIndex) return kField;
+      if (x >= kField) return std::nullopt;
+      return x;
+    };
+    const auto pa = pack(a), pb = pack(b);
+    if (!pa || !pb) return std::nullopt;
+    return (std::uint64_t{static_cast<std::uint8_t>(code)} << 56) | (*pa << 28) | *pb;
+  }
 
   // --- operations; each validates fully before its first mutation, writes
   // its answer to `rec` and its board events to `out.events`
@@ -172,5 +206,36 @@ struct Engine::State {
   [[nodiscard]] TokenInfo token_info(Index token) const;
   [[nodiscard]] DayReport report() const;
 };
+
+// Hot and tiny: defined here so every operation's file can inline them.
+inline Index Engine::State::find_doctor(const DoctorId& id) const {
+  const Index* found = doctor_by_id.find(id.view());
+  return found == nullptr ? kNoIndex : *found;
+}
+
+inline Index Engine::State::find_slot(const SlotId& id) const {
+  const Index* found = slot_by_id.find(id.view());
+  return found == nullptr ? kNoIndex : *found;
+}
+
+// Service order among tokens of one slot (or the waitlist): priority, then
+// original arrival.
+inline bool Engine::State::serves_before(Index a, Index b) const {
+  const auto& x = tokens[a];
+  const auto& y = tokens[b];
+  if (x.source != y.source) return x.source < y.source;
+  return x.arrival < y.arrival;
+}
+
+inline void Engine::State::set_waiting(SlotRec& slot, Source source, bool waiting) {
+  auto& count = slot.waiting_by_source[static_cast<std::size_t>(source)];
+  if (waiting) {
+    ++slot.waiting;
+    ++count;
+  } else {
+    --slot.waiting;
+    --count;
+  }
+}
 
 }  // namespace opd

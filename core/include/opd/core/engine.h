@@ -91,6 +91,10 @@ class Engine {
   // current service day returns the original result with duplicate=true and
   // changes nothing.
   [[nodiscard]] Outcome apply(const Request& request);
+  // The same, writing into `out` (overwritten) so a caller that applies
+  // many requests (the worker's loop, replay) reuses its buffers and the
+  // engine stops allocating after warm-up.
+  void apply(const Request& request, Outcome& out);
 
   // Queries. nullopt when the doctor / token is unknown (tokens of closed
   // days are unknown).

@@ -11,10 +11,13 @@
 
 #include <compare>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace opd {
 
@@ -23,13 +26,20 @@ inline constexpr std::size_t kMaxIdLength = 64;
 // True when `text` satisfies the id rule: 1-64 characters of [A-Za-z0-9._:-].
 [[nodiscard]] bool is_valid_id(std::string_view text) noexcept;
 
+namespace detail {
+struct IdAccess;  // the core's unchecked construction path (core/src only)
+}
+
+// The characters live inline (no heap): ids are short and copied into every
+// result and board event, and a fixed-size copy is a few vector moves where
+// a std::string copy is a call, a branch on its length and maybe a malloc.
 template <class Tag>
 class Id {
  public:
   // Returns nullopt when `text` breaks the id rule.
-  [[nodiscard]] static std::optional<Id> parse(std::string_view text) {
+  [[nodiscard]] static std::optional<Id> parse(std::string_view text) noexcept {
     if (!is_valid_id(text)) return std::nullopt;
-    return Id(std::string(text));
+    return Id(text);
   }
 
   // REQUIRES: is_valid_id(text). For literals in tests and tools; aborts
@@ -39,17 +49,28 @@ class Id {
   // "-": a valid id for members that are always assigned before they are
   // read (Result::request_id, BoardEvent::doctor_id); skips parse() because
   // it sits on the engine's hot path.
-  [[nodiscard]] static Id placeholder() { return Id(std::string(1, '-')); }
+  [[nodiscard]] static constexpr Id placeholder() noexcept { return Id(std::string_view("-")); }
 
-  [[nodiscard]] const std::string& str() const noexcept { return value_; }
-  [[nodiscard]] std::string_view view() const noexcept { return value_; }
+  [[nodiscard]] std::string str() const { return std::string(view()); }
+  [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars_, size_}; }
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
 
-  friend bool operator==(const Id&, const Id&) = default;
-  friend auto operator<=>(const Id&, const Id&) = default;
+  friend constexpr bool operator==(const Id& a, const Id& b) noexcept { return a.view() == b.view(); }
+  friend constexpr auto operator<=>(const Id& a, const Id& b) noexcept { return a.view() <=> b.view(); }
 
  private:
-  explicit Id(std::string value) : value_(std::move(value)) {}
-  std::string value_;
+  friend struct detail::IdAccess;
+  // REQUIRES: is_valid_id(text).
+  constexpr explicit Id(std::string_view text) noexcept
+      : size_(static_cast<std::uint8_t>(text.size() < kMaxIdLength ? text.size() : kMaxIdLength)) {
+    if (std::is_constant_evaluated()) {
+      for (std::size_t i = 0; i < size_; ++i) chars_[i] = text[i];
+    } else {
+      std::memcpy(chars_, text.data(), size_);
+    }
+  }
+  std::uint8_t size_ = 0;
+  char chars_[kMaxIdLength] = {};
 };
 
 [[noreturn]] void throw_invalid_id(std::string_view text);
@@ -58,7 +79,7 @@ template <class Tag>
 Id<Tag> Id<Tag>::from_trusted(std::string_view text) {
   auto id = parse(text);
   if (!id) throw_invalid_id(text);
-  return std::move(*id);
+  return *id;
 }
 
 using DoctorId = Id<struct DoctorIdTag>;

@@ -1,0 +1,141 @@
+// Private: a flat map from id text to a small value, used for the
+// idempotency table (every request of a day) and the doctor and slot
+// lookups. Open addressing with linear probing over a power-of-two index;
+// the key characters live in one arena string and the entries in one vector,
+// in insertion order. Built for cheap inserts, cheap probes and a small
+// footprint rather than for erasure: a table is only ever cleared whole.
+//
+// Thread-safety: none (owned by the engine's thread).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace opd {
+
+// A fast, well-mixed hash for short strings (ids are at most 64 bytes):
+// 8-byte words folded with multiply-xorshift, the tail read as one
+// overlapping word. Not seeded: a table's layout never shows in any output,
+// so this cannot break determinism.
+[[nodiscard]] inline std::uint64_t hash_id_text(std::string_view text) noexcept {
+  const char* p = text.data();
+  std::size_t n = text.size();
+  auto load64 = [](const char* at) {
+    std::uint64_t word;
+    std::memcpy(&word, at, sizeof word);
+    return word;
+  };
+  auto load32 = [](const char* at) {
+    std::uint32_t word;
+    std::memcpy(&word, at, sizeof word);
+    return std::uint64_t{word};
+  };
+  auto mix = [](std::uint64_t h, std::uint64_t word) {
+    h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
+    return h ^ (h >> 31);
+  };
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  if (n >= 8) {
+    const char* const last = p + n - 8;
+    for (; p < last; p += 8) h = mix(h, load64(p));
+    h = mix(h, load64(last));  // overlaps the previous word when n % 8 != 0
+  } else if (n >= 4) {
+    h = mix(h, load32(p) | (load32(p + n - 4) << 32));
+  } else if (n > 0) {
+    const auto byte = [](char c) { return std::uint64_t{static_cast<unsigned char>(c)}; };
+    h = mix(h, byte(p[0]) | (byte(p[n / 2]) << 8) | (byte(p[n - 1]) << 16));
+  }
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  return h ^ (h >> 32);
+}
+
+template <class Value>
+class IdTable {
+ public:
+  [[nodiscard]] const Value* find(std::string_view id) const noexcept {
+    if (control_.empty()) return nullptr;
+    const std::uint64_t hash = hash_id_text(id);
+    const std::uint8_t tag = tag_of(hash);
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const std::uint8_t c = control_[i];
+      if (c == kEmpty) return nullptr;
+      if (c != tag) continue;
+      const Entry& e = entries_[slots_[i]];
+      if (key(e) == id) return &e.value;
+    }
+  }
+
+  // REQUIRES: find(id) == nullptr.
+  void insert(std::string_view id, const Value& value) {
+    if ((entries_.size() + 1) * 2 > control_.size()) grow();
+    entries_.push_back(Entry{static_cast<std::uint32_t>(arena_.size()),
+                             static_cast<std::uint32_t>(id.size()), value});
+    arena_.append(id);
+    place(hash_id_text(id), static_cast<std::uint32_t>(entries_.size() - 1));
+  }
+
+  // Keeps the allocated capacity: a new service day refills it.
+  void clear() noexcept {
+    entries_.clear();
+    arena_.clear();
+    std::fill(control_.begin(), control_.end(), kEmpty);
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+
+  // Visits (id, value) in insertion order.
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (const auto& e : entries_) visit(key(e), e.value);
+  }
+
+ private:
+  struct Entry {
+    std::uint32_t offset;  // into arena_
+    std::uint32_t size;
+    Value value;
+  };
+  // One control byte per bucket, apart from the entry numbers: the probe of
+  // a new id (the common case: every request is new) touches only this
+  // array, small enough to stay in cache for a whole day's requests, where
+  // wider buckets would cost a memory miss per request.
+  static constexpr std::uint8_t kEmpty = 0;
+  static std::uint8_t tag_of(std::uint64_t hash) noexcept {
+    return static_cast<std::uint8_t>(0x80U | (hash >> 57));  // never kEmpty
+  }
+  [[nodiscard]] std::string_view key(const Entry& e) const noexcept {
+    return std::string_view(arena_).substr(e.offset, e.size);
+  }
+
+  void place(std::uint64_t hash, std::uint32_t entry) noexcept {
+    for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      if (control_[i] == kEmpty) {
+        control_[i] = tag_of(hash);
+        slots_[i] = entry;
+        return;
+      }
+    }
+  }
+
+  void grow() {
+    const std::size_t size = control_.empty() ? 64 : control_.size() * 2;
+    control_.assign(size, kEmpty);
+    slots_.assign(size, 0);
+    mask_ = size - 1;
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+      place(hash_id_text(key(entries_[i])), static_cast<std::uint32_t>(i));
+  }
+
+  std::string arena_;
+  std::vector<Entry> entries_;
+  std::vector<std::uint8_t> control_;
+  std::vector<std::uint32_t> slots_;  // bucket -> index into entries_, where control_ is set
+  std::size_t mask_ = 0;
+};
+
+}  // namespace opd
