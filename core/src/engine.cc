@@ -55,10 +55,7 @@ Index Engine::State::find_token(const TokenId& id) const {
 }
 
 TokenId Engine::State::token_id(Index token) const {
-  char text[24] = {'T'};
-  const auto end = std::to_chars(text + 1, text + sizeof text, first_serial + token).ptr;
-  // "T" and decimal digits: valid by construction, so no parse() on this hot path.
-  return detail::IdAccess::unchecked<TokenId>(std::string_view(text, static_cast<std::size_t>(end - text)));
+  return detail::IdAccess::numbered<TokenId>('T', first_serial + token);
 }
 
 Index Engine::State::add_doctor(const DoctorId& id) {
@@ -134,22 +131,18 @@ void Engine::State::waitlist_remove(Index token) {
 }
 
 
-BoardEvent& Engine::State::emit(Index doctor, EventKind kind, Outcome& out) {
-  auto& d = doctors[doctor];
-  auto& event = out.events.emplace_back();
+EventRec& Engine::State::emit(Index doctor, EventKind kind) {
+  auto& event = events.emplace_back();
   event.kind = kind;
-  event.doctor_id = d.id;
-  event.version = ++d.version;
+  event.doctor = doctor;
+  event.version = ++doctors[doctor].version;
   return event;
 }
 
-BoardEvent& Engine::State::emit_token(Index token, EventKind kind, Outcome& out) {
-  const auto& t = tokens[token];
-  auto& event = emit(t.doctor, kind, out);
-  event.token_id = token_id(token);
-  event.token_number = t.number;
-  event.source = t.source;
-  if (t.slot != kNoIndex) event.slot_id = slots[t.slot].id;
+EventRec& Engine::State::emit_token(Index token, EventKind kind) {
+  auto& event = emit(tokens[token].doctor, kind);
+  event.token = token;
+  event.slot = tokens[token].slot;
   return event;
 }
 
@@ -206,6 +199,23 @@ void Engine::State::render(const StoredResult& rec, Result& r) const {
   if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
 }
 
+void Engine::State::render(const EventRec& rec, BoardEvent& event) const {
+  event.kind = rec.kind;
+  event.doctor_id = doctors[rec.doctor].id;
+  event.version = rec.version;
+  if (rec.token != kNoIndex) {
+    const auto& t = tokens[rec.token];
+    event.token_id = token_id(rec.token);
+    event.token_number = t.number;
+    event.source = t.source;
+  }
+  if (rec.slot != kNoIndex) event.slot_id = slots[rec.slot].id;
+  if (rec.from_slot != kNoIndex) event.from_slot = slots[rec.from_slot].id;
+  if (rec.to_slot != kNoIndex) event.to_slot = slots[rec.to_slot].id;
+  if (rec.capacity != kNoIndex) event.capacity = rec.capacity;
+  if (rec.kind == EventKind::kDayOpened) event.date = date;
+}
+
 Engine::Engine(Schedule schedule, EngineConfig config) {
   if (auto problem = schedule.validate(); !problem.empty())
     throw std::invalid_argument("invalid schedule: " + problem);
@@ -252,33 +262,44 @@ void reset(Result& r) noexcept {
 
 }  // namespace
 
+const StoredResult* Engine::State::decide(const Request& request, StoredResult& rec) {
+  events.clear();
+  if (const StoredResult* seen_before = seen.find(request.request_id.view())) return seen_before;
+  rec.type = request.type;
+  switch (request.type) {
+    case OpType::kAllocate: allocate(request, rec); break;
+    case OpType::kCancel: cancel(request, rec); break;
+    case OpType::kCallNext: call_next(request, rec); break;
+    case OpType::kComplete: finish(request, rec, TokenState::kCompleted); break;
+    case OpType::kNoShow: finish(request, rec, TokenState::kNoShow); break;
+    case OpType::kSetCapacity: set_capacity(request, rec); break;
+    case OpType::kOpenDay: open_day(request, rec); break;
+    default: reject(rec, Code::kBadRequest, "unknown type"); break;
+  }
+  // open_day cleared the table; its own id goes into the new day's table so
+  // a retry of it is a duplicate rather than a second day change.
+  seen.insert(request.request_id.view(), rec);
+  return nullptr;
+}
+
 void Engine::apply(const Request& request, Outcome& out) {
   auto& s = *state_;
   reset(out.result);
-  out.events.clear();
-  if (const StoredResult* seen = s.seen.find(request.request_id.view())) {
-    s.render(*seen, out.result);
-    out.result.request_id = request.request_id;
-    out.result.duplicate = true;
-    return;
-  }
   StoredResult rec;
-  rec.type = request.type;
-  switch (request.type) {
-    case OpType::kAllocate: s.allocate(request, rec, out); break;
-    case OpType::kCancel: s.cancel(request, rec, out); break;
-    case OpType::kCallNext: s.call_next(request, rec, out); break;
-    case OpType::kComplete: s.finish(request, rec, out, TokenState::kCompleted); break;
-    case OpType::kNoShow: s.finish(request, rec, out, TokenState::kNoShow); break;
-    case OpType::kSetCapacity: s.set_capacity(request, rec, out); break;
-    case OpType::kOpenDay: s.open_day(request, rec, out); break;
-    default: s.reject(rec, Code::kBadRequest, "unknown type"); break;
-  }
-  s.render(rec, out.result);
+  const StoredResult* duplicate_of = s.decide(request, rec);
+  s.render(duplicate_of != nullptr ? *duplicate_of : rec, out.result);
   out.result.request_id = request.request_id;
-  // open_day cleared the table; its own id goes into the new day's table so
-  // a retry of it is a duplicate rather than a second day change.
-  s.seen.insert(request.request_id.view(), rec);
+  out.result.duplicate = duplicate_of != nullptr;
+  out.events.resize(s.events.size());
+  for (std::size_t i = 0; i < s.events.size(); ++i) {
+    out.events[i] = BoardEvent{};
+    s.render(s.events[i], out.events[i]);
+  }
+}
+
+void Engine::apply_quietly(const Request& request) {
+  StoredResult rec;
+  (void)state_->decide(request, rec);
 }
 
 }  // namespace opd

@@ -62,7 +62,7 @@ Index Engine::State::later_free_slot(Index slot) const {
   return kNoIndex;
 }
 
-void Engine::State::relocate(Index token, Index from, Outcome& out) {
+void Engine::State::relocate(Index token, Index from) {
   auto& t = tokens[token];
   t.displaced = true;
   ++slots[from].tally.displaced;
@@ -70,18 +70,18 @@ void Engine::State::relocate(Index token, Index from, Outcome& out) {
   if (to != kNoIndex) {
     seat(token, to);
     ++slots[to].tally.moved_in;
-    auto& event = emit_token(token, EventKind::kMoved, out);
-    event.from_slot = slots[from].id;
-    event.to_slot = slots[to].id;
+    auto& event = emit_token(token, EventKind::kMoved);
+    event.from_slot = from;
+    event.to_slot = to;
   } else {
     waitlist_insert(token, from);
     ++slots[from].tally.waitlisted;
-    auto& event = emit_token(token, EventKind::kWaitlisted, out);
-    event.from_slot = slots[from].id;
+    auto& event = emit_token(token, EventKind::kWaitlisted);
+    event.from_slot = from;
   }
 }
 
-void Engine::State::fill_from_waitlist(Index slot, Outcome& out) {
+void Engine::State::fill_from_waitlist(Index slot) {
   auto& s = slots[slot];
   auto& waitlist = doctors[s.doctor].waitlist;
   for (auto it = waitlist.begin(); it != waitlist.end() && s.open() && s.has_free_seat();) {
@@ -92,8 +92,8 @@ void Engine::State::fill_from_waitlist(Index slot, Outcome& out) {
       it = waitlist.erase(it);
       seat(token, slot);
       ++s.tally.moved_in;
-      auto& event = emit_token(token, EventKind::kMoved, out);
-      event.to_slot = s.id;
+      auto& event = emit_token(token, EventKind::kMoved);
+      event.to_slot = slot;
     } else {
       ++it;
     }
@@ -121,7 +121,7 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
   return ahead;
 }
 
-void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) {
+void Engine::State::allocate(const Request& r, StoredResult& rec) {
   // Validate everything first; the first mutation comes after the last
   // possible rejection.
   if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
@@ -224,13 +224,13 @@ void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) 
   if (create_slot) {
     if (doctor == kNoIndex) doctor = add_doctor(*r.doctor_id);
     slot = add_slot(doctor, *r.slot_id, std::nullopt, std::nullopt, *r.capacity);
-    auto& event = emit(doctor, EventKind::kSlotUpdated, out);
-    event.slot_id = slots[slot].id;
+    auto& event = emit(doctor, EventKind::kSlotUpdated);
+    event.slot = slot;
     event.capacity = slots[slot].capacity;
   }
   if (victim != kNoIndex) {
     unseat(victim);
-    relocate(victim, slot, out);
+    relocate(victim, slot);
     rec.removed = victim;
     rec.moved_to = tokens[victim].slot != kNoIndex ? tokens[victim].slot : kWaitlistIndex;
   }
@@ -238,10 +238,10 @@ void Engine::State::allocate(const Request& r, StoredResult& rec, Outcome& out) 
   if (r.patient_ref) patient_refs.emplace(token, *r.patient_ref);
   seat(token, slot);
   ++slots[slot].tally.allocated;
-  emit_token(token, EventKind::kAllocated, out);
+  emit_token(token, EventKind::kAllocated);
   // The requester created the slot, so it takes the first seat; waitlisted
   // patients of the doctor fill the rest.
-  if (create_slot) fill_from_waitlist(slot, out);
+  if (create_slot) fill_from_waitlist(slot);
 
   rec.status = victim != kNoIndex ? Status::kReallocated : Status::kAllocated;
   rec.token = token;

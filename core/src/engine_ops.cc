@@ -11,7 +11,7 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 
 }  // namespace
 
-void Engine::State::cancel(const Request& r, StoredResult& rec, Outcome& out) {
+void Engine::State::cancel(const Request& r, StoredResult& rec) {
   if (!r.token_id) return reject(rec, Code::kBadRequest, "missing field 'token_id'");
   const Index token = find_token(*r.token_id);
   if (token == kNoIndex)
@@ -29,19 +29,19 @@ void Engine::State::cancel(const Request& r, StoredResult& rec, Outcome& out) {
   const Index freed = t.slot;
   if (t.state == TokenState::kWaiting) {
     ++slots[freed].tally.cancelled;
-    emit_token(token, EventKind::kCancelled, out);
+    emit_token(token, EventKind::kCancelled);
     unseat(token);
   } else {
     ++slots[t.anchor].tally.cancelled;
-    emit_token(token, EventKind::kCancelled, out);
+    emit_token(token, EventKind::kCancelled);
     waitlist_remove(token);
   }
   t.state = TokenState::kCancelled;
   t.anchor = kNoIndex;
-  if (freed != kNoIndex) fill_from_waitlist(freed, out);
+  if (freed != kNoIndex) fill_from_waitlist(freed);
 }
 
-void Engine::State::call_next(const Request& r, StoredResult& rec, Outcome& out) {
+void Engine::State::call_next(const Request& r, StoredResult& rec) {
   if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
   const Index doctor = find_doctor(*r.doctor_id);
   if (doctor == kNoIndex)
@@ -81,14 +81,14 @@ void Engine::State::call_next(const Request& r, StoredResult& rec, Outcome& out)
   ++slot.called_or_done;
   tokens[next].state = TokenState::kCalled;
   doctors[doctor].now_serving = next;
-  emit_token(next, EventKind::kCalled, out);
+  emit_token(next, EventKind::kCalled);
   rec.status = Status::kCalled;
   rec.token = next;
   rec.slot = tokens[next].slot;
   rec.ahead = 0;
 }
 
-void Engine::State::finish(const Request& r, StoredResult& rec, Outcome& out, TokenState to) {
+void Engine::State::finish(const Request& r, StoredResult& rec, TokenState to) {
   if (!r.token_id) return reject(rec, Code::kBadRequest, "missing field 'token_id'");
   const Index token = find_token(*r.token_id);
   if (token == kNoIndex)
@@ -106,13 +106,13 @@ void Engine::State::finish(const Request& r, StoredResult& rec, Outcome& out, To
   if (doctor.now_serving == token) doctor.now_serving = kNoIndex;
   const bool completed = to == TokenState::kCompleted;
   ++(completed ? slots[t.slot].tally.served : slots[t.slot].tally.no_shows);
-  emit_token(token, completed ? EventKind::kCompleted : EventKind::kNoShow, out);
+  emit_token(token, completed ? EventKind::kCompleted : EventKind::kNoShow);
   rec.status = completed ? Status::kCompleted : Status::kNoShow;
   rec.token = token;
   rec.slot = tokens[token].slot;
 }
 
-void Engine::State::set_capacity(const Request& r, StoredResult& rec, Outcome& out) {
+void Engine::State::set_capacity(const Request& r, StoredResult& rec) {
   if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
   if (!r.slot_id) return reject(rec, Code::kBadRequest, "missing field 'slot_id'");
   if (!r.capacity) return reject(rec, Code::kBadRequest, "missing field 'capacity'");
@@ -132,10 +132,10 @@ void Engine::State::set_capacity(const Request& r, StoredResult& rec, Outcome& o
     // --- mutation: a new slot (and doctor) for the day
     if (doctor == kNoIndex) doctor = add_doctor(*r.doctor_id);
     slot = add_slot(doctor, *r.slot_id, r.start, r.end, capacity);
-    auto& event = emit(doctor, EventKind::kSlotUpdated, out);
-    event.slot_id = slots[slot].id;
+    auto& event = emit(doctor, EventKind::kSlotUpdated);
+    event.slot = slot;
     event.capacity = capacity;
-    fill_from_waitlist(slot, out);
+    fill_from_waitlist(slot);
   } else {
     auto& s = slots[slot];
     if (s.doctor != doctor)
@@ -155,8 +155,8 @@ void Engine::State::set_capacity(const Request& r, StoredResult& rec, Outcome& o
     // --- mutation
     if (capacity != s.capacity) {
       s.capacity = capacity;
-      auto& event = emit(doctor, EventKind::kSlotUpdated, out);
-      event.slot_id = s.id;
+      auto& event = emit(doctor, EventKind::kSlotUpdated);
+      event.slot = slot;
       event.capacity = capacity;
       if (s.tokens.size() > capacity) {
         // Who leaves is decided in victim order; who then gets the first
@@ -169,9 +169,9 @@ void Engine::State::set_capacity(const Request& r, StoredResult& rec, Outcome& o
         }
         std::sort(leaving.begin(), leaving.end(),
                   [this](Index a, Index b) { return serves_before(a, b); });
-        for (const Index token : leaving) relocate(token, slot, out);
+        for (const Index token : leaving) relocate(token, slot);
       } else {
-        fill_from_waitlist(slot, out);
+        fill_from_waitlist(slot);
       }
     }
   }
@@ -180,7 +180,7 @@ void Engine::State::set_capacity(const Request& r, StoredResult& rec, Outcome& o
   rec.capacity = capacity;
 }
 
-void Engine::State::open_day(const Request& r, StoredResult& rec, Outcome& out) {
+void Engine::State::open_day(const Request& r, StoredResult& rec) {
   if (!r.date) return reject(rec, Code::kBadRequest, "missing field 'date'");
   if (date && !(*date < *r.date))
     return reject(rec, Code::kStaleDate,
@@ -189,10 +189,7 @@ void Engine::State::open_day(const Request& r, StoredResult& rec, Outcome& out) 
   auto closed = report();
   load_day_from_schedule();
   date = r.date;
-  for (Index doctor = 0; doctor < doctors.size(); ++doctor) {
-    auto& event = emit(doctor, EventKind::kDayOpened, out);
-    event.date = r.date;
-  }
+  for (Index doctor = 0; doctor < doctors.size(); ++doctor) (void)emit(doctor, EventKind::kDayOpened);
   rec.status = Status::kDayOpened;
   day_opened.emplace();
   day_opened->type = OpType::kOpenDay;

@@ -92,6 +92,19 @@ struct StoredResult {
   Index reason = kNoIndex;        // rejected: index into State::reasons
 };
 
+// One board event as an operation records it, with indices in place of
+// strings; rendered into a BoardEvent at the end of apply().
+struct EventRec {
+  EventKind kind = EventKind::kAllocated;
+  Index doctor = kNoIndex;
+  std::uint64_t version = 0;
+  Index token = kNoIndex;
+  Index slot = kNoIndex;       // the token's slot at the event, or the updated slot
+  Index from_slot = kNoIndex;  // MOVED/WAITLISTED
+  Index to_slot = kNoIndex;    // MOVED
+  std::uint32_t capacity = kNoIndex;  // SLOT_UPDATED
+};
+
 struct Engine::State {
   Schedule schedule;
   EngineConfig config;
@@ -109,6 +122,7 @@ struct Engine::State {
   // saved in snapshots): rebuilding a text finds the same interned index.
   std::unordered_map<std::uint64_t, Index> reason_by_key;
   std::optional<Result> day_opened;  // this day's open_day answer
+  std::vector<EventRec> events;      // the current operation's; reused
 
   std::optional<ServiceDate> date;
   std::uint64_t first_serial = 1;  // token serial of tokens[0]; ids never repeat
@@ -147,15 +161,18 @@ struct Engine::State {
   [[nodiscard]] Index later_free_slot(Index slot) const;
   // Moves a token just taken out of `from` to the earliest later free slot,
   // or to the waitlist. Never displaces anyone (no cascades).
-  void relocate(Index token, Index from, Outcome& out);
+  void relocate(Index token, Index from);
   // Seats the best eligible waitlisted tokens while `slot` has free seats.
-  void fill_from_waitlist(Index slot, Outcome& out);
+  void fill_from_waitlist(Index slot);
   [[nodiscard]] std::uint32_t ahead_of(Index token) const;
   [[nodiscard]] bool serves_before(Index a, Index b) const;
 
   // --- events and results
-  BoardEvent& emit(Index doctor, EventKind kind, Outcome& out);
-  BoardEvent& emit_token(Index token, EventKind kind, Outcome& out);
+  // Records a board event (rendered into a BoardEvent only for callers
+  // that want the outcome; replay does not). Captures what may change
+  // later in the same operation: the version and the token's slot.
+  EventRec& emit(Index doctor, EventKind kind);
+  EventRec& emit_token(Index token, EventKind kind);
   // Counts the rejection against the slot, else the doctor, else the day.
   void reject(StoredResult& rec, Code code, std::string reason, Index doctor = kNoIndex,
               Index slot = kNoIndex);
@@ -192,15 +209,21 @@ struct Engine::State {
 
   // --- operations; each validates fully before its first mutation, writes
   // its answer to `rec` and its board events to `out.events`
-  void allocate(const Request& r, StoredResult& rec, Outcome& out);
-  void cancel(const Request& r, StoredResult& rec, Outcome& out);
-  void call_next(const Request& r, StoredResult& rec, Outcome& out);
-  void finish(const Request& r, StoredResult& rec, Outcome& out, TokenState to);
-  void set_capacity(const Request& r, StoredResult& rec, Outcome& out);
-  void open_day(const Request& r, StoredResult& rec, Outcome& out);
+  void allocate(const Request& r, StoredResult& rec);
+  void cancel(const Request& r, StoredResult& rec);
+  void call_next(const Request& r, StoredResult& rec);
+  void finish(const Request& r, StoredResult& rec, TokenState to);
+  void set_capacity(const Request& r, StoredResult& rec);
+  void open_day(const Request& r, StoredResult& rec);
+
+  // The decision on one request: nullptr after applying it (its answer in
+  // `rec`, its events in `events`), or the stored answer of an earlier
+  // request with the same id (nothing changed, no events).
+  [[nodiscard]] const StoredResult* decide(const Request& request, StoredResult& rec);
 
   // REQUIRES: `result` freshly default-constructed.
   void render(const StoredResult& rec, Result& result) const;
+  void render(const EventRec& rec, BoardEvent& event) const;
 
   // --- queries
   [[nodiscard]] TokenInfo token_info(Index token) const;

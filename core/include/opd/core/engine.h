@@ -95,6 +95,11 @@ class Engine {
   // many requests (the worker's loop, replay) reuses its buffers and the
   // engine stops allocating after warm-up.
   void apply(const Request& request, Outcome& out);
+  // The same state change as apply(), with no Result or events rendered:
+  // for journal replay at start-up, which rebuilds state and has nobody
+  // to answer. A later duplicate of this request_id is answered exactly as
+  // if apply() had run.
+  void apply_quietly(const Request& request);
 
   // Queries. nullopt when the doctor / token is unknown (tokens of closed
   // days are unknown).
