@@ -109,7 +109,16 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
       if (slot == t.slot) break;
       ahead += slots[slot].waiting;
     }
-    for (const Index other : slots[t.slot].tokens)
+    const auto& slot = slots[t.slot];
+    if (t.arrival + 1 == next_arrival) {
+      // The latest arrival (a newcomer's answer, the common case): every
+      // waiting token of its priority or higher came earlier, so the
+      // per-source counters give the answer without a scan.
+      for (std::size_t source = 0; source <= static_cast<std::size_t>(t.source); ++source)
+        ahead += slot.waiting_by_source[source];
+      return ahead - 1;  // itself
+    }
+    for (const Index other : slot.tokens)
       if (tokens[other].state == TokenState::kWaiting && serves_before(other, token)) ++ahead;
   } else if (t.state == TokenState::kWaitlisted) {
     for (const Index slot : doctor.slots) ahead += slots[slot].waiting;
