@@ -101,14 +101,17 @@ void Engine::State::seat(Index token, Index slot) {
   t.anchor = kNoIndex;
   t.state = TokenState::kWaiting;
   slots[slot].tokens.push_back(token);
+  slots[slot].keys.push_back(SeatKey{.arrival = t.arrival, .source = t.source, .waiting = true,
+                                     .displaced = t.displaced});
   set_waiting(slots[slot], t.source, true);
 }
 
 void Engine::State::unseat(Index token) {
   auto& t = tokens[token];
   auto& slot = slots[t.slot];
-  const auto it = std::find(slot.tokens.begin(), slot.tokens.end(), token);
-  slot.tokens.erase(it);
+  const auto at = std::find(slot.tokens.begin(), slot.tokens.end(), token) - slot.tokens.begin();
+  slot.tokens.erase(slot.tokens.begin() + at);
+  slot.keys.erase(slot.keys.begin() + at);
   if (t.state == TokenState::kWaiting) set_waiting(slot, t.source, false);
   t.slot = kNoIndex;
 }

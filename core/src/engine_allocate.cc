@@ -15,24 +15,25 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 // never displaced before (a patient is not bumped twice while another can
 // be); then the latest arrival. Called or served tokens are never victims.
 Index Engine::State::choose_victim(Index slot) const {
-  Index victim = kNoIndex;
-  for (const Index candidate : slots[slot].tokens) {
-    const auto& c = tokens[candidate];
-    if (c.state != TokenState::kWaiting) continue;
-    if (victim == kNoIndex) {
-      victim = candidate;
+  const auto& keys = slots[slot].keys;
+  std::size_t victim = keys.size();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& c = keys[i];
+    if (!c.waiting) continue;
+    if (victim == keys.size()) {
+      victim = i;
       continue;
     }
-    const auto& v = tokens[victim];
+    const auto& v = keys[victim];
     if (c.source != v.source) {
-      if (c.source > v.source) victim = candidate;
+      if (c.source > v.source) victim = i;
     } else if (c.displaced != v.displaced) {
-      if (!c.displaced) victim = candidate;
+      if (!c.displaced) victim = i;
     } else if (c.arrival > v.arrival) {
-      victim = candidate;
+      victim = i;
     }
   }
-  return victim;
+  return victim == keys.size() ? kNoIndex : slots[slot].tokens[victim];
 }
 
 bool Engine::State::may_displace(Source newcomer, Source victim) const {
@@ -118,8 +119,9 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
         ahead += slot.waiting_by_source[source];
       return ahead - 1;  // itself
     }
-    for (const Index other : slot.tokens)
-      if (tokens[other].state == TokenState::kWaiting && serves_before(other, token)) ++ahead;
+    for (const auto& other : slot.keys)
+      if (other.waiting && (other.source != t.source ? other.source < t.source : other.arrival < t.arrival))
+        ++ahead;
   } else if (t.state == TokenState::kWaitlisted) {
     for (const Index slot : doctor.slots) ahead += slots[slot].waiting;
     for (const Index other : doctor.waitlist) {

@@ -58,13 +58,21 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
                     doctor);
   }
   Index next = kNoIndex;
+  std::size_t next_seat = 0;
   for (const Index slot : doctors[doctor].slots) {
     if (only_slot != kNoIndex && slot != only_slot) continue;
     if (slots[slot].waiting == 0) continue;
-    for (const Index candidate : slots[slot].tokens) {
-      if (tokens[candidate].state != TokenState::kWaiting) continue;
-      if (next == kNoIndex || serves_before(candidate, next)) next = candidate;
+    const auto& keys = slots[slot].keys;
+    const SeatKey* best = nullptr;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const auto& c = keys[i];
+      if (!c.waiting) continue;
+      if (best == nullptr || c.source < best->source || (c.source == best->source && c.arrival < best->arrival)) {
+        best = &c;
+        next_seat = i;
+      }
     }
+    next = slots[slot].tokens[next_seat];
     break;
   }
   if (next == kNoIndex)
@@ -77,6 +85,7 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
         doctor, only_slot);
 
   auto& slot = slots[tokens[next].slot];
+  slot.keys[next_seat].waiting = false;
   set_waiting(slot, tokens[next].source, false);
   ++slot.called_or_done;
   tokens[next].state = TokenState::kCalled;

@@ -170,6 +170,14 @@ std::vector<std::string> Engine::check_invariants() const {
     }
     if (waiting != slot.waiting || done != slot.called_or_done || by_source != slot.waiting_by_source)
       fail("slot " + slot.id.str() + " counters disagree with its tokens");
+    bool keys_agree = slot.keys.size() == slot.tokens.size();
+    for (std::size_t k = 0; keys_agree && k < slot.keys.size(); ++k) {
+      const auto& key = slot.keys[k];
+      const auto& t = s.tokens[slot.tokens[k]];
+      keys_agree = key.arrival == t.arrival && key.source == t.source &&
+                   key.waiting == (t.state == TokenState::kWaiting) && key.displaced == t.displaced;
+    }
+    if (!keys_agree) fail("slot " + slot.id.str() + " seat keys disagree with its tokens");
   }
   for (Index d = 0; d < s.doctors.size(); ++d) {
     const auto& doctor = s.doctors[d];

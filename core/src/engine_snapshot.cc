@@ -366,8 +366,11 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
         r.fail("slot lists a token that is not in it");
         break;
       }
+      const auto& t = s->tokens[token];
       slot.tokens.push_back(token);
-      const auto state = s->tokens[token].state;
+      slot.keys.push_back(SeatKey{.arrival = t.arrival, .source = t.source,
+                                  .waiting = t.state == TokenState::kWaiting, .displaced = t.displaced});
+      const auto state = t.state;
       if (state == TokenState::kWaiting) s->set_waiting(slot, s->tokens[token].source, true);
       else ++slot.called_or_done;
     }

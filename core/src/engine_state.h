@@ -44,6 +44,16 @@ struct TokenRec {
   bool displaced = false;  // has been displaced at least once
 };
 
+// A seat holder's fields that slot scans compare. Arrival, source and
+// `displaced` never change while a token is seated (a token is displaced
+// only after leaving its seat); `waiting` goes false when it is called.
+struct SeatKey {
+  std::uint64_t arrival = 0;
+  Source source = Source::kWalkIn;
+  bool waiting = true;
+  bool displaced = false;
+};
+
 struct SlotRec {
   explicit SlotRec(SlotId slot_id) : id(std::move(slot_id)) {}
   SlotId id;
@@ -53,6 +63,10 @@ struct SlotRec {
   std::uint32_t capacity = 0;
   SlotOrderKey key;
   std::vector<Index> tokens;  // placed here and not cancelled (seat holders)
+  // Beside `tokens`, same order: what the slot scans (victim choice,
+  // call_next, ahead) compare, kept here so a scan reads one contiguous
+  // array instead of a token record per seat. Derived, never saved.
+  std::vector<SeatKey> keys;
   std::uint32_t waiting = 0;  // how many of `tokens` are WAITING
   // WAITING tokens per source: who could be displaced, without a scan.
   std::array<std::uint16_t, kSourceCount> waiting_by_source{};
