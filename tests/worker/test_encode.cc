@@ -87,5 +87,94 @@ TEST_CASE("MOVED from the waitlist and WAITLISTED name the waitlist", "[worker][
   CHECK(w.u64("version") == 5);
 }
 
+
+// What msgpack::packer writes for the same values: the encoder writes
+// MessagePack itself, and its bytes must not drift from these.
+class Packed {
+ public:
+  Packed& map(std::uint32_t n) { return pack([n](auto& p) { p.pack_map(n); }); }
+  Packed& array(std::uint32_t n) { return pack([n](auto& p) { p.pack_array(n); }); }
+  Packed& str(std::string_view text) {
+    return pack([text](auto& p) {
+      p.pack_str(static_cast<std::uint32_t>(text.size()));
+      p.pack_str_body(text.data(), static_cast<std::uint32_t>(text.size()));
+    });
+  }
+  Packed& uint(std::uint64_t v) { return pack([v](auto& p) { p.pack_uint64(v); }); }
+  Packed& nil() { return pack([](auto& p) { p.pack_nil(); }); }
+  [[nodiscard]] std::string_view view() const { return {buffer_.data(), buffer_.size()}; }
+
+ private:
+  template <class F>
+  Packed& pack(F f) {
+    msgpack::packer<msgpack::sbuffer> packer(buffer_);
+    f(packer);
+    return *this;
+  }
+  msgpack::sbuffer buffer_;
+};
+
+TEST_CASE("strings and integers get msgpack::packer's bytes at every header boundary", "[worker][encode]") {
+  for (const std::size_t n :
+       {0u, 1u, 2u, 3u, 4u, 7u, 8u, 15u, 16u, 17u, 31u, 32u, 33u, 255u, 256u, 65535u, 65536u, 70000u}) {
+    INFO("reason of " << n << " bytes");
+    const std::string reason(n, 'r');
+    ByteBuffer out;
+    encode_query_error(out, Code::kBadRequest, reason);
+    Packed expected;
+    expected.map(2).str("code").str("BAD_REQUEST").str("reason").str(reason);
+    CHECK(out.view() == expected.view());
+  }
+  for (const std::uint64_t v : {std::uint64_t{0}, std::uint64_t{127}, std::uint64_t{128}, std::uint64_t{255},
+                                std::uint64_t{256}, std::uint64_t{65535}, std::uint64_t{65536},
+                                std::uint64_t{0xffffffff}, std::uint64_t{0x100000000}, ~std::uint64_t{0}}) {
+    INFO("value " << v);
+    ByteBuffer out;
+    encode_heartbeat(out, WorkerStatus{.seq = v, .start_id = "s", .uptime_s = v});
+    Packed expected;
+    expected.map(4).str("seq").uint(v).str("start_id").str("s").str("uptime_s").uint(v).str("protocol").uint(1);
+    CHECK(out.view() == expected.view());
+  }
+}
+
+TEST_CASE("arrays get a fixarray header, longer ones array16", "[worker][encode]") {
+  for (const std::size_t n : {0u, 1u, 15u, 16u, 300u}) {
+    INFO(n << " tokens waitlisted");
+    Board board{.doctor_id = DoctorId::from_trusted("D1"), .version = 3};
+    Packed expected;
+    expected.map(6).str("doctor_id").str("D1").str("version").uint(3).str("seq").uint(9).str("slots").array(0);
+    expected.str("waitlist").array(static_cast<std::uint32_t>(n));
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::string id = "T" + std::to_string(i);
+      board.waitlist.push_back(TokenInfo{.token_id = TokenId::from_trusted(id),
+                                         .token_number = static_cast<std::uint32_t>(i),
+                                         .state = TokenState::kWaitlisted});
+      expected.map(5).str("token_id").str(id).str("token_number").uint(i).str("source").str("WALK_IN");
+      expected.str("priority").uint(4).str("state").str("WAITLISTED");
+    }
+    expected.str("now_serving").nil();
+    ByteBuffer out;
+    encode_snapshot(out, 9, board);
+    CHECK(out.view() == expected.view());
+  }
+}
+
+TEST_CASE("a reused buffer holds exactly what was encoded since clear()", "[worker][encode]") {
+  ByteBuffer out;
+  encode_query_error(out, Code::kBadRequest, std::string(100000, 'x'));
+  out.clear();
+  encode_query_error(out, Code::kUnknownDoctor, "no");
+  Packed expected;
+  expected.map(2).str("code").str("UNKNOWN_DOCTOR").str("reason").str("no");
+  CHECK(out.view() == expected.view());
+
+  // Encoding appends: what the buffer held stays, byte for byte.
+  out.clear();
+  out.write("topic/", 6);
+  encode_query_error(out, Code::kUnknownDoctor, "no");
+  CHECK(out.view() == "topic/" + std::string(expected.view()));
+  CHECK(out.size() == 6 + expected.view().size());
+}
+
 }  // namespace
 }  // namespace opd::worker

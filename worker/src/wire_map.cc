@@ -1,31 +1,68 @@
 #include "wire_map.h"
 
-#include <new>
-
-#include "opd/worker/protocol.h"
-
 namespace opd::worker::wire {
-namespace {
 
-// Every string is referenced in place: no per-string allocation, and the
-// zone holds only the object tree.
-bool reference_everything(msgpack::type::object_type, std::size_t, void*) { return true; }
+std::string Fields::problem() const {
+  if (!has_problem) return {};
+  return (problem_is_duplicate ? "duplicate field " : "unknown field ") + quote(problem_key);
+}
 
-}  // namespace
+bool refuse_size(std::size_t size, std::string& error) {
+  if (size == 0)
+    error = "empty message: expected a MessagePack map";
+  else
+    error = "message of " + std::to_string(size) + " bytes exceeds the limit of " +
+            std::to_string(kMaxRequestBytes) + " bytes";
+  return false;
+}
 
-std::string_view type_name(const msgpack::object& value) noexcept {
-  switch (value.type) {
-    case msgpack::type::NIL: return "nil";
-    case msgpack::type::BOOLEAN: return "boolean";
-    case msgpack::type::POSITIVE_INTEGER:
-    case msgpack::type::NEGATIVE_INTEGER: return "integer";
-    case msgpack::type::FLOAT32:
-    case msgpack::type::FLOAT64: return "float";
-    case msgpack::type::STR: return "string";
-    case msgpack::type::BIN: return "binary";
-    case msgpack::type::ARRAY: return "array";
-    case msgpack::type::MAP: return "map";
-    case msgpack::type::EXT: return "extension";
+bool refuse_unreadable(Failure failure, std::string& error) {
+  switch (failure) {
+    case Failure::kTooDeep:
+      error = "not a valid request: nested deeper than " + std::to_string(kMaxNestingDepth) + " levels";
+      return false;
+    case Failure::kTooLong:
+      error = "not MessagePack: declares an array, map or string longer than the message";
+      return false;
+    case Failure::kTruncated:
+      error = "not MessagePack: the data ends inside a value";
+      return false;
+    case Failure::kInvalid:
+    case Failure::kNone: break;
+  }
+  error = "not MessagePack: invalid data";
+  return false;
+}
+
+bool refuse_root(Reader& reader, const Value& root, std::string& error) {
+  if (!reader.contents(root, 1)) return refuse_unreadable(reader.failure(), error);
+  error = "body must be a MessagePack map, got " + std::string(type_name(root.kind));
+  return false;
+}
+
+bool refuse_trailing(std::size_t size, std::size_t used, std::string& error) {
+  error = "trailing bytes after the map (" + std::to_string(size - used) + " of " + std::to_string(size) +
+          " bytes)";
+  return false;
+}
+
+bool refuse_key(std::uint32_t position, Kind kind, std::string& error) {
+  error = "map key #" + std::to_string(position) + " must be a string, got " + std::string(type_name(kind));
+  return false;
+}
+
+std::string_view type_name(Kind kind) noexcept {
+  switch (kind) {
+    case Kind::kNil: return "nil";
+    case Kind::kBoolean: return "boolean";
+    case Kind::kPositive:
+    case Kind::kNegative: return "integer";
+    case Kind::kFloat: return "float";
+    case Kind::kString: return "string";
+    case Kind::kBinary: return "binary";
+    case Kind::kArray: return "array";
+    case Kind::kMap: return "map";
+    case Kind::kExtension: return "extension";
   }
   return "unknown";
 }
@@ -40,63 +77,6 @@ std::string quote(std::string_view text) {
   if (text.size() > kMaxQuoted) out += "...";
   out += "'";
   return out;
-}
-
-bool MapParser::parse(const char* data, std::size_t size, std::string& error) {
-  fields_.clear();
-  zone_.clear();
-  if (size > kMaxRequestBytes) {
-    error = "message of " + std::to_string(size) + " bytes exceeds the limit of " +
-            std::to_string(kMaxRequestBytes) + " bytes";
-    return false;
-  }
-  if (size == 0) {
-    error = "empty message: expected a MessagePack map";
-    return false;
-  }
-  const msgpack::unpack_limit limit(/*array=*/size, /*map=*/size / 2, /*str=*/size, /*bin=*/size,
-                                    /*ext=*/size, /*depth=*/kMaxNestingDepth);
-  std::size_t offset = 0;
-  msgpack::object root;
-  try {
-    root = msgpack::unpack(zone_, data, size, offset, &reference_everything, nullptr, limit);
-  } catch (const msgpack::depth_size_overflow&) {
-    error = "not a valid request: nested deeper than " + std::to_string(kMaxNestingDepth) + " levels";
-    return false;
-  } catch (const msgpack::size_overflow&) {
-    error = "not MessagePack: declares an array, map or string longer than the message";
-    return false;
-  } catch (const msgpack::insufficient_bytes&) {
-    error = "not MessagePack: the data ends inside a value";
-    return false;
-  } catch (const msgpack::unpack_error&) {
-    error = "not MessagePack: invalid data";
-    return false;
-  } catch (const std::bad_alloc&) {
-    error = "not a valid request: too large to decode";
-    return false;
-  }
-  if (root.type != msgpack::type::MAP) {
-    error = "body must be a MessagePack map, got " + std::string(type_name(root));
-    return false;
-  }
-  if (offset != size) {
-    error = "trailing bytes after the map (" + std::to_string(size - offset) + " of " +
-            std::to_string(size) + " bytes)";
-    return false;
-  }
-  const auto& map = root.via.map;
-  fields_.reserve(map.size);
-  for (std::uint32_t i = 0; i < map.size; ++i) {
-    const auto& kv = map.ptr[i];
-    if (kv.key.type != msgpack::type::STR) {
-      error = "map key #" + std::to_string(i + 1) + " must be a string, got " +
-              std::string(type_name(kv.key));
-      return false;
-    }
-    fields_.push_back(Field{std::string_view(kv.key.via.str.ptr, kv.key.via.str.size), &kv.val});
-  }
-  return true;
 }
 
 }  // namespace opd::worker::wire

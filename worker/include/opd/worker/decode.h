@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,10 +14,6 @@
 #include "opd/core/request.h"
 
 namespace opd::worker {
-
-namespace wire {
-class MapParser;
-}
 
 struct DecodedRequest {
   std::optional<Request> request;  // set when the body is a valid request
@@ -42,21 +37,20 @@ struct DecodedQuery {
   std::string error;  // empty iff type is set (and its required field present)
 };
 
-// Reuses its buffers across calls: one per thread, not shared.
+// Reads a frame in place and builds nothing but the result: no allocation
+// for ids of up to 15 characters (std::string's inline storage), and a
+// DecodedRequest reused across calls keeps its Request's storage. Holds no
+// state: any number may exist.
 class Decoder {
  public:
-  Decoder();
-  ~Decoder();
-  Decoder(const Decoder&) = delete;
-  Decoder& operator=(const Decoder&) = delete;
-
   // Decodes one request frame into `out` (overwritten).
   void request(const void* data, std::size_t size, DecodedRequest& out);
   // Decodes one query body into `out` (overwritten).
   void query(const void* data, std::size_t size, DecodedQuery& out);
 
  private:
-  std::unique_ptr<wire::MapParser> parser_;
+  // request()'s work; false when the frame is refused (out.error says why).
+  [[nodiscard]] static bool request_into(const void* data, std::size_t size, DecodedRequest& out);
 };
 
 }  // namespace opd::worker
