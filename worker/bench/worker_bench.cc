@@ -9,10 +9,15 @@
 //
 // Then the durability figures (issue 4): the same run with the journal
 // under --fsync never and --fsync always (group commit), the replay speed
-// of that journal at start-up, and send-to-result latency at a paced
-// 10,000 requests per second with --fsync always.
+// of that journal at start-up, what an open_day (day report + snapshot)
+// holds up, and send-to-result latency at a paced 10,000 requests per
+// second with --fsync never and always.
 //
-//   opd_worker_bench [REQUESTS] [ipc|tcp]      (defaults: 1000000 ipc)
+//   opd_worker_bench [REQUESTS] [ipc|tcp] [cpu-only|paced-only|open-day-only]
+//                                                      (defaults: 1000000 ipc, everything)
+//
+// OPD_BENCH_PACED=N: requests in the paced runs (default 50,000: one
+// open_day inside). OPD_BENCH_LOG=1: the workers' logs on stderr.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -45,7 +50,7 @@ constexpr int kSlotsPerDoctor = 8;
 constexpr std::uint32_t kCapacity = 20;
 constexpr std::uint64_t kRequestsPerDay = 40'000;
 constexpr int kHwm = 10'000'000;
-static std::size_t PACED = 30000;
+static std::size_t PACED = 50000;  // one open_day (request 40,000) inside
 
 opd::Schedule make_schedule() {
   opd::Schedule schedule;
@@ -275,6 +280,8 @@ Run worker_run(const Endpoints& e, const std::vector<std::string>& requests,
   config.rcvhwm = kHwm;
   config.linger = 0ms;
   config.persistence = std::move(persistence);
+  // The worker's own log (snapshot timings) on stderr when asked.
+  if (std::getenv("OPD_BENCH_LOG") != nullptr) config.logger = opd::worker::make_stderr_logger(spdlog::level::info);
   opd::worker::Service service(context, make_schedule(), config);
   std::thread loop([&] { service.run(); });
   std::atomic<bool> ready{false};
@@ -295,6 +302,94 @@ Run worker_run(const Endpoints& e, const std::vector<std::string>& requests,
 opd::worker::PersistenceConfig journal_in(const std::string& dir, opd::worker::FsyncMode fsync) {
   // No snapshot during the run: the replay figure below covers the whole journal.
   return opd::worker::PersistenceConfig{.data_dir = dir, .fsync = fsync, .snapshot_every = 1'000'000'000};
+}
+
+// What an open_day costs with --fsync always, day after day: each day's
+// requests are flooded and answered, then (the worker idle) one request
+// alone, the open_day alone, and the next request sent the moment the
+// open_day's result arrives, each timed from its send to its result. The
+// last one waits for whatever the loop still does after publishing the
+// open_day (the snapshot, the day's report), so it shows the pause.
+struct OpenDayTimes {
+  std::vector<double> plain_us, open_day_us, behind_us;
+};
+
+std::optional<OpenDayTimes> open_day_times(const Endpoints& e, const std::vector<std::string>& requests,
+                                           const std::string& data_dir) {
+  zmq::context_t context(1);
+  opd::worker::ServiceConfig config;
+  config.requests_endpoint = e.requests;
+  config.events_endpoint = e.events;
+  config.queries_endpoint = "inproc://queries";
+  config.sndhwm = kHwm;
+  config.rcvhwm = kHwm;
+  config.linger = 0ms;
+  config.persistence = journal_in(data_dir, opd::worker::FsyncMode::kAlways);
+  if (std::getenv("OPD_BENCH_LOG") != nullptr) config.logger = opd::worker::make_stderr_logger(spdlog::level::info);
+  opd::worker::Service service(context, make_schedule(), config);
+  std::thread loop([&] { service.run(); });
+
+  zmq::context_t clients(1);
+  zmq::socket_t sub(clients, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::rcvhwm, kHwm);
+  sub.set(zmq::sockopt::rcvtimeo, 5000);
+  sub.connect(e.events);
+  sub.set(zmq::sockopt::subscribe, "result/");
+  zmq::socket_t push(clients, zmq::socket_type::push);
+  push.set(zmq::sockopt::sndhwm, kHwm);
+  push.set(zmq::sockopt::linger, 0);
+  push.connect(e.requests);
+  std::this_thread::sleep_for(300ms);
+
+  std::uint64_t sent = 0;
+  std::uint64_t answered = 0;
+  zmq::message_t topic, body;
+  auto send = [&](const std::string& r) {
+    (void)push.send(zmq::buffer(r), zmq::send_flags::none);
+    ++sent;
+  };
+  auto wait_all = [&] {
+    while (answered < sent) {
+      if (!sub.recv(topic)) return false;
+      (void)sub.recv(body);
+      ++answered;
+    }
+    return true;
+  };
+  auto timed = [&](const std::string& r) -> std::optional<double> {
+    const auto start = Clock::now();
+    send(r);
+    if (!wait_all()) return std::nullopt;
+    return std::chrono::duration<double, std::micro>(Clock::now() - start).count();
+  };
+
+  OpenDayTimes times;
+  bool ok = true;
+  auto is_day_change = [&](std::size_t i) {
+    return i < requests.size() && requests[i].find("open_day") != std::string::npos;
+  };
+  for (std::size_t i = 0; ok && i < requests.size(); ++i) {
+    if (is_day_change(i + 1) && i + 2 < requests.size()) continue;  // held back: the plain probe
+    if (!is_day_change(i) || i == 0 || i + 1 >= requests.size()) {
+      send(requests[i]);
+      continue;
+    }
+    ok = wait_all();
+    const auto plain = ok ? timed(requests[i - 1]) : std::nullopt;
+    const auto opened = plain ? timed(requests[i]) : std::nullopt;
+    const auto behind = opened ? timed(requests[i + 1]) : std::nullopt;
+    ok = behind.has_value();
+    if (!ok) break;
+    times.plain_us.push_back(*plain);
+    times.open_day_us.push_back(*opened);
+    times.behind_us.push_back(*behind);
+    ++i;
+  }
+  (void)wait_all();
+  service.request_stop();
+  loop.join();
+  if (!ok) return std::nullopt;
+  return times;
 }
 
 // Start-up time of a worker on `dir`: lock, no snapshot, replay every record.
@@ -344,6 +439,54 @@ double cpu_path_seconds(const std::vector<std::string>& requests) {
   return seconds;
 }
 
+bool print_open_day_times(const std::string& transport, const std::string& dir, const std::vector<std::string>& requests) {
+  const auto days = open_day_times(endpoints(transport, dir, 7), requests, dir + "/open-day");
+  if (!days) return false;
+  if (days->plain_us.empty()) return true;
+  auto summary = [](const std::vector<double>& v) {
+    return "p50 " + std::to_string(static_cast<long>(percentile(v, 0.5))) + " us, max " +
+           std::to_string(static_cast<long>(percentile(v, 1.0))) + " us";
+  };
+  std::printf("open_day, --fsync always, %zu days (send to result, the worker idle before each): "
+              "a request alone %s; the open_day %s; the request sent as its result arrives %s\n",
+              days->plain_us.size(), summary(days->plain_us).c_str(), summary(days->open_day_us).c_str(),
+              summary(days->behind_us).c_str());
+  return true;
+}
+
+// Send-to-result latency at a paced 10,000 requests per second (the first
+// OPD_BENCH_PACED requests, default 50,000, which hold one open_day),
+// --fsync never then always.
+bool paced_latency(const std::string& transport, const std::string& dir, const std::vector<std::string>& requests) {
+  using opd::worker::FsyncMode;
+  const std::size_t paced_count = std::min<std::size_t>(requests.size(), PACED);
+  const std::vector<std::string> paced_requests(requests.begin(), requests.begin() + static_cast<std::ptrdiff_t>(paced_count));
+  bool paced_ok = true;
+  for (const auto mode : {FsyncMode::kNever, FsyncMode::kAlways}) {
+    const Run paced = worker_run(endpoints(transport, dir, mode == FsyncMode::kNever ? 4 : 5), paced_requests,
+                                 journal_in(dir + "/paced-" + std::string(opd::worker::to_string(mode)), mode), 10'000);
+    std::vector<double> latency_us;
+    for (std::size_t i = 0; i < paced.received.arrivals.size() && i < paced.due.size(); ++i)
+      latency_us.push_back(std::chrono::duration<double, std::micro>(paced.received.arrivals[i] - paced.due[i]).count());
+    std::printf("latency at 10000 req/s, --fsync %s (%zu requests, from the scheduled send): "
+                "p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us\n",
+                std::string(opd::worker::to_string(mode)).c_str(), latency_us.size(), percentile(latency_us, 0.50),
+                percentile(latency_us, 0.99), percentile(latency_us, 0.999), percentile(latency_us, 1.0));
+    paced_ok = paced_ok && paced.received.count == paced_count;
+    // An open_day closes a day (report) and snapshots the engine: what the
+    // requests right behind it see is the pause that costs.
+    for (std::size_t i = 0; i < latency_us.size(); ++i) {
+      if (paced_requests[i].find("open_day") == std::string::npos) continue;
+      const std::size_t end = std::min(latency_us.size(), i + 200);
+      const double worst = *std::max_element(latency_us.begin() + static_cast<std::ptrdiff_t>(i),
+                                              latency_us.begin() + static_cast<std::ptrdiff_t>(end));
+      std::printf("  open_day at request %zu (report + snapshot): the next %zu requests' latency at most %.0f us\n",
+                  i + 1, end - i, worst);
+    }
+  }
+  return paced_ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -367,7 +510,18 @@ int main(int argc, char** argv) {
   const double cpu = cpu_path_seconds(requests);
   std::printf("cpu path (decode, apply, encode; no sockets): %.3f s, %8.0f req/s\n", cpu,
               static_cast<double>(total) / cpu);
-  if (argc > 3 && std::string(argv[3]) == "cpu-only") return 0;
+  const std::string only = argc > 3 ? argv[3] : "";
+  if (only == "cpu-only") return 0;
+  if (only == "open-day-only") {
+    const bool ok = print_open_day_times(transport, dir, requests);
+    std::filesystem::remove_all(dir);
+    return ok ? 0 : 1;
+  }
+  if (only == "paced-only") {
+    const bool ok = paced_latency(transport, dir, requests);
+    std::filesystem::remove_all(dir);
+    return ok ? 0 : 1;
+  }
   const Run relay = relay_run(endpoints(transport, dir, 0), requests);
   std::printf("relay  (PULL -> PUB raw bytes):            %.3f s, %8.0f msgs/s, received %llu\n", relay.seconds,
               static_cast<double>(relay.received.count) / relay.seconds,
@@ -402,23 +556,11 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(journaled.received.count), replay,
               static_cast<double>(journaled.received.count) / replay);
 
-  const std::size_t paced_count = std::min<std::size_t>(requests.size(), PACED);
-  const std::vector<std::string> paced_requests(requests.begin(), requests.begin() + static_cast<std::ptrdiff_t>(paced_count));
-  bool paced_ok = true;
-  for (const auto mode : {FsyncMode::kNever, FsyncMode::kAlways}) {
-    const Run paced = worker_run(endpoints(transport, dir, mode == FsyncMode::kNever ? 4 : 5), paced_requests,
-                                 journal_in(dir + "/paced-" + std::string(opd::worker::to_string(mode)), mode), 10'000);
-    std::vector<double> latency_us;
-    for (std::size_t i = 0; i < paced.received.arrivals.size() && i < paced.due.size(); ++i)
-      latency_us.push_back(std::chrono::duration<double, std::micro>(paced.received.arrivals[i] - paced.due[i]).count());
-    std::printf("latency at 10000 req/s, --fsync %s (%zu requests, from the scheduled send): "
-                "p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us\n",
-                std::string(opd::worker::to_string(mode)).c_str(), latency_us.size(), percentile(latency_us, 0.50),
-                percentile(latency_us, 0.99), percentile(latency_us, 0.999), percentile(latency_us, 1.0));
-    paced_ok = paced_ok && paced.received.count == paced_count;
-  }
+  const bool days = print_open_day_times(transport, dir, requests);
+
+  const bool paced_ok = paced_latency(transport, dir, requests);
   std::filesystem::remove_all(dir);
-  const bool ok = relay.received.count == total && worker.received.count == total && worker.received.in_order &&
+  const bool ok = days && relay.received.count == total && worker.received.count == total && worker.received.in_order &&
                   never.received.count == total && always.received.count == total && always.received.in_order &&
                   paced_ok;
   return ok ? 0 : 1;

@@ -3,9 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/fmt/fmt.h>
 
 #include "opd/durability/snapshot_file.h"
 
@@ -23,6 +27,65 @@ durability::DataDir open_dir(const std::filesystem::path& path) {
   auto dir = durability::DataDir::open(path, &error);
   if (!dir) throw std::runtime_error(error);
   return std::move(*dir);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A crash while the file thread wrote a snapshot leaves its temporary file:
+// never loaded (the name does not match), so it would only take space.
+void remove_temporary_snapshots(const std::filesystem::path& dir, spdlog::logger& log) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const auto name = entry.path().filename().string();
+    if (!name.starts_with("snapshot-") || !name.ends_with(".snap.tmp")) continue;
+    std::error_code removed;
+    std::filesystem::remove(entry.path(), removed);
+    if (removed) log.warn("cannot remove the unfinished snapshot {}: {}", entry.path().string(), removed.message());
+    else log.info("removed the unfinished snapshot {} (a crash while it was written)", entry.path().string());
+  }
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const auto n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// On the file thread: the report as pretty JSON, written to a temporary
+// name, fsynced and renamed, so reports/ never holds half a report.
+durability::JobReport write_day_report(const std::filesystem::path& data_dir, const std::string& name,
+                                       const std::string& msgpack_report) {
+  durability::JobReport report;
+  std::string json;
+  try {
+    json = nlohmann::json::from_msgpack(msgpack_report).dump(2);
+  } catch (const std::exception& e) {
+    report.warnings.push_back("cannot convert day report " + name + " to JSON: " + e.what());
+    return report;
+  }
+  json += '\n';
+  const auto dir = data_dir / "reports";
+  const auto file = dir / (name + ".json");
+  const auto temp = dir / (name + ".json.tmp");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const bool written = fd >= 0 && write_all(fd, json) && ::fsync(fd) == 0;
+  const int write_errno = errno;
+  if (fd >= 0) ::close(fd);
+  if (!written) {
+    report.warnings.push_back("cannot write day report " + temp.string() + ": " + std::strerror(write_errno));
+    return report;
+  }
+  std::filesystem::rename(temp, file, ec);
+  if (ec) report.warnings.push_back("cannot keep day report " + file.string() + ": " + ec.message());
+  return report;
 }
 
 std::optional<JournalEntry> parse_entry(std::string_view payload) {
@@ -59,6 +122,7 @@ Persistence::Persistence(const PersistenceConfig& config, Engine& engine, const 
                          spdlog::logger& log)
     : config_(config), log_(log), dir_(open_dir(config.data_dir)) {
   const auto started = Clock::now();
+  remove_temporary_snapshots(dir_.path(), log_);
   std::vector<std::string> warnings;
   if (auto snap = durability::load_newest_snapshot(dir_.path(), &warnings)) {
     std::string error;
@@ -107,7 +171,12 @@ void Persistence::commit() {
   if (!journal_->has_pending()) return;
   std::string error;
   const bool durable = config_.fsync == FsyncMode::kAlways;
+  const auto started = Clock::now();
   if (!journal_->commit(durable, &error)) throw PersistenceFailure(error);
+  // A moving average over about eight batches: one slow fdatasync should
+  // not make the next batches much larger, a slower disk should.
+  const auto took = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - started);
+  typical_commit_ = typical_commit_ == std::chrono::nanoseconds::zero() ? took : (7 * typical_commit_ + took) / 8;
   if (config_.fsync == FsyncMode::kInterval && !unsynced_) {
     unsynced_ = true;
     next_sync_ = Clock::now() + config_.fsync_interval;
@@ -115,6 +184,7 @@ void Persistence::commit() {
 }
 
 void Persistence::tick(Clock::time_point now) {
+  if (!jobs_.empty()) report_file_jobs();
   if (!unsynced_ || now < next_sync_) return;
   std::string error;
   if (!journal_->sync(&error)) throw PersistenceFailure(error);
@@ -127,47 +197,89 @@ std::optional<Persistence::Clock::time_point> Persistence::next_deadline() const
 }
 
 void Persistence::after_batch(std::uint64_t seq, const Engine& engine, bool day_opened) {
-  if (day_opened || records_since_snapshot_ >= config_.snapshot_every) snapshot(seq, engine);
+  snapshot_wanted_ = snapshot_wanted_ || day_opened;
+  if (!snapshot_wanted_ && records_since_snapshot_ < config_.snapshot_every) return;
+  // One snapshot in flight at a time: while the file thread still writes
+  // the last one, this one waits for a later batch. The journal holds
+  // everything meanwhile, and at most one engine image is ever in memory.
+  if (std::find(jobs_.begin(), jobs_.end(), Job::kSnapshot) != jobs_.end()) return;
+  snapshot(seq, engine);
+  snapshot_wanted_ = false;
 }
 
+Persistence::~Persistence() = default;
+
 void Persistence::snapshot(std::uint64_t seq, const Engine& engine) {
-  std::string error;
-  // The snapshot must not describe requests the journal could still lose.
+  // The snapshot must not describe requests the journal could still lose:
+  // falling back to the older snapshot replays the journal up to this one.
   if (unsynced_) {
+    std::string error;
     if (!journal_->sync(&error)) throw PersistenceFailure(error);
     unsynced_ = false;
   }
+  // The engine is serialised here, where nothing changes it; the file work
+  // (write, fsync, rename, directory fsync, pruning) is the file thread's.
   const auto started = Clock::now();
-  const std::string bytes = engine.save();
-  if (!durability::write_snapshot(dir_.path(), seq, bytes, &error)) throw PersistenceFailure(error);
-  previous_snapshot_seq_ = last_snapshot_seq_;
+  std::string bytes = engine.save();
+  const double save_seconds = seconds_since(started);
+  // Once this snapshot is durable the one before it is the older of the two
+  // kept, and journal segments it covers can go: falling back to it never
+  // finds a hole. The same job removes them, after the write succeeded.
+  auto segments = journal_->release_segments_through(last_snapshot_seq_);
   last_snapshot_seq_ = seq;
   records_since_snapshot_ = 0;
-  // Journal segments are dropped only once the older kept snapshot covers
-  // them, so falling back to it never finds a hole in the journal.
-  if (!durability::prune_snapshots(dir_.path(), kSnapshotsKept, &error) ||
-      !journal_->drop_segments_through(previous_snapshot_seq_, &error))
-    log_.warn("after snapshot {}: {}", seq, error);
-  log_.info("snapshot at seq {}: {} bytes in {:.3f} s", seq, bytes.size(),
-            std::chrono::duration<double>(Clock::now() - started).count());
+  jobs_.push_back(Job::kSnapshot);
+  files_.submit([dir = dir_.path(), seq, bytes = std::move(bytes), segments = std::move(segments),
+                 save_seconds]() {
+    durability::JobReport report;
+    const auto started_writing = Clock::now();
+    std::string error;
+    if (!durability::write_snapshot(dir, seq, bytes, &error)) {
+      report.failure = "snapshot at seq " + std::to_string(seq) + ": " + error;
+      return report;
+    }
+    const double write_seconds = seconds_since(started_writing);
+    if (!durability::prune_snapshots(dir, kSnapshotsKept, &error) ||
+        (!segments.empty() && !durability::remove_segments(dir, segments, &error)))
+      report.warnings.push_back("after snapshot " + std::to_string(seq) + ": " + error);
+    report.info.push_back(fmt::format(
+        "snapshot at seq {}: {} bytes; serialised on the loop in {:.2f} ms, written and synced in {:.2f} ms, "
+        "{} journal segment(s) removed",
+        seq, bytes.size(), 1e3 * save_seconds, 1e3 * write_seconds, segments.size()));
+    return report;
+  });
 }
 
-void Persistence::keep_day_report(std::string_view name, std::string_view json) {
-  const auto dir = dir_.path() / "reports";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  const auto file = dir / (std::string(name) + ".json");
-  const auto temp = dir / (std::string(name) + ".json.tmp");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out << json << '\n';
-    if (!out) {
-      log_.warn("cannot write day report {}", temp.string());
-      return;
+void Persistence::keep_day_report(std::string name, std::string msgpack_report) {
+  jobs_.push_back(Job::kDayReport);
+  files_.submit([dir = dir_.path(), name = std::move(name), report = std::move(msgpack_report)] {
+    return write_day_report(dir, name, report);
+  });
+}
+
+void Persistence::report_file_jobs() {
+  std::optional<std::string> failure;
+  for (auto& report : files_.collect()) {
+    const Job job = jobs_.front();
+    jobs_.pop_front();
+    for (const auto& line : report.info) log_.info("{}", line);
+    for (const auto& line : report.warnings) log_.warn("{}", line);
+    if (!report.failure) continue;
+    // A snapshot not written loses nothing (the journal has it all), but
+    // the disk that refused it will refuse the journal next: stop loudly,
+    // like a failed journal write, rather than carry on towards that.
+    if (job == Job::kSnapshot) {
+      if (!failure) failure = report.failure;
+    } else {
+      log_.warn("{}", *report.failure);
     }
   }
-  std::filesystem::rename(temp, file, ec);
-  if (ec) log_.warn("cannot keep day report {}: {}", file.string(), ec.message());
+  if (failure) throw PersistenceFailure(*failure);
+}
+
+void Persistence::finish() {
+  files_.drain();
+  report_file_jobs();
 }
 
 }  // namespace opd::worker

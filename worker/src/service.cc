@@ -12,7 +12,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
 #include "opd/worker/decode.h"
@@ -33,6 +32,11 @@ namespace opd::worker {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// With --fsync always a growing batch may last this many times as long as
+// a commit (write + fdatasync) has been taking: the disk then costs at
+// most about 1/(1 + kSyncShare) of a flood's time.
+constexpr int kSyncShare = 16;
 
 // A query is an envelope (identity, maybe more hops, an empty delimiter)
 // and one body; anything beyond this many frames is drained and refused.
@@ -102,17 +106,23 @@ struct Service::Impl {
 
   void run();
   void take_batch();
+  // Steps 4-5 of the loop for one request already received into `frame`.
+  void take_one();
   // The engine's decision on one received request; nullptr when the wire
-  // refused it. The one path for live requests and journal replay alike.
+  // refused it. Replay takes the same decisions through permitted() and
+  // Engine::apply_quietly().
   const Outcome* decide(const Pending& p);
+  // REQUIRES: p.decoded.request. Whether the sender's recorded role allows it.
+  static bool permitted(const Pending& p);
   void replay(std::uint64_t replayed_seq, const JournalEntry& entry);
-  void apply_batch();
+  void apply(Pending& p);
   void answer_queries();
   void answer_one_query(std::size_t frames);
   void reload_keys();
   void warn_if_exposed() const;
   void heartbeat_if_due(Clock::time_point now);
   void close_sockets();
+  [[noreturn]] void stop_persisting(const PersistenceFailure& failure);
   [[nodiscard]] WorkerStatus status() const;
 
   ServiceConfig config;
@@ -136,12 +146,12 @@ struct Service::Impl {
 
   // Reused across turns so the hot path stops allocating after warm-up.
   Decoder decoder;
-  std::vector<Pending> batch;
+  Pending pending;
   std::size_t batch_size = 0;
   Outbox outbox;
   Outcome outcome;
   bool day_opened = false;  // in the batch being applied
-  std::vector<std::pair<std::string, std::string>> day_reports;  // name, JSON
+  std::vector<std::pair<std::string, std::string>> day_reports;  // name, MessagePack report
   zmq::message_t frame;
   zmq::message_t extra;
   std::array<zmq::message_t, kMaxQueryFrames> query_frames;
@@ -185,8 +195,7 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
 
   stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (stop_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
-  batch.resize(config.max_batch == 0 ? 1 : config.max_batch);
-  config.max_batch = batch.size();
+  config.max_batch = std::max<std::size_t>(config.max_batch, 1);
 }
 
 Service::Impl::~Impl() {
@@ -210,19 +219,28 @@ WorkerStatus Service::Impl::status() const {
 //      SIGHUP: re-read the authorised keys (requests taken from here on
 //      are judged by the new list)
 //   3. answer ZAP: admit or refuse the CURVE handshakes waiting
-//   4. take a batch: up to max_batch requests, each given the next seq and
-//      its sender's role (from the key it authenticated with), decoded on
-//      receipt (wire validation happens here) and added to the journal
-//      exactly as received, with the role
-//   5. apply the batch in arrival order, encoding each request's board
-//      events and then its result; a request beyond its sender's role is
-//      REJECTED / FORBIDDEN without reaching the engine
+//   4-5. take a batch and apply it, one request after another, in arrival
+//      order: each is given the next seq and its sender's role (from the
+//      key it authenticated with), decoded (wire validation happens here),
+//      added to the journal's buffer exactly as received, with the role,
+//      then decided (a request beyond its sender's role is REJECTED /
+//      FORBIDDEN without reaching the engine) and its board events and
+//      result encoded into the outbox. A batch ends when PULL has nothing
+//      waiting or it holds max_batch requests; with --fsync always, where
+//      each batch costs an fdatasync, it goes on past max_batch while it
+//      has lasted less than kSyncShare commits (never past max_synced_batch
+//      requests or synced_batch_time), so a flood spends most of its time
+//      deciding rather than waiting for the disk, and a query still waits
+//      a bounded time behind it
 //   6. journal: the batch in one write, made durable with one fdatasync
 //      (--fsync always). If that fails nothing is published: run() throws.
-//   7. publish the batch; snapshot when due (every N records, open_day)
+//   7. publish the batch; then hand a closed day's report and, when due
+//      (every N records, open_day), the engine's serialised state to the
+//      file thread, which writes them in that order (persistence.h)
 //   8. answer queries (up to max_queries_per_turn): they see the state
-//      after the batch
-//   9. interval fsync and heartbeat, if due
+//      after the batch, which is published, so durable in always mode
+//   9. file thread's news (logged; a snapshot it could not write stops the
+//      loop like a failed journal write), interval fsync and heartbeat, if due
 void Service::Impl::run() {
   log->info("serving: requests on {}, events on {}, queries on {}", bound.requests, bound.events,
             bound.queries);
@@ -269,7 +287,6 @@ void Service::Impl::run() {
 
     if (items[0].revents & ZMQ_POLLIN) {
       take_batch();
-      apply_batch();
       if (persistence) {
         try {
           persistence->commit();
@@ -284,62 +301,119 @@ void Service::Impl::run() {
       }
       outbox.publish(pub);
       if (persistence) {
-        for (const auto& [name, json] : day_reports) persistence->keep_day_report(name, json);
-        persistence->after_batch(seq, engine, day_opened);
+        for (auto& [name, report] : day_reports) persistence->keep_day_report(std::move(name), std::move(report));
+        try {
+          persistence->after_batch(seq, engine, day_opened);
+        } catch (const PersistenceFailure& e) {
+          stop_persisting(e);
+        }
       }
     }
     if (items[1].revents & ZMQ_POLLIN) answer_queries();
-    if (persistence) persistence->tick(Clock::now());
+    if (persistence) {
+      try {
+        persistence->tick(Clock::now());
+      } catch (const PersistenceFailure& e) {
+        stop_persisting(e);
+      }
+    }
     heartbeat_if_due(Clock::now());
   }
   close_sockets();
+  // A snapshot handed to the file thread is finished before run() returns:
+  // whoever stopped the worker finds the data directory complete.
+  if (persistence) {
+    try {
+      persistence->finish();
+    } catch (const PersistenceFailure& e) {
+      stop_persisting(e);
+    }
+  }
   log->info("stopped after {} requests ({} malformed), last seq {}", stats.received, stats.malformed,
             seq);
   log->flush();
 }
 
+// What was published is in the journal, so nothing acknowledged is lost;
+// but the disk refused a sync or a snapshot and will refuse the journal
+// next. Stop now, loudly, as after a failed journal write.
+void Service::Impl::stop_persisting(const PersistenceFailure& failure) {
+  log->critical("{}; stopping (everything published is in the journal)", failure.what());
+  close_sockets();
+  throw failure;
+}
+
 void Service::Impl::take_batch() {
   batch_size = 0;
-  while (batch_size < config.max_batch) {
-    const auto received = pull.recv(frame, zmq::recv_flags::dontwait);
-    if (!received) break;
-    Pending& p = batch[batch_size++];
-    p.seq = ++seq;
-    p.role = security::role_to_byte(gate ? gate->role_of(frame) : security::Role::kOpen);
-    ++stats.received;
-    decoder.request(frame.data(), frame.size(), p.decoded);
-    // The parts of a multipart message arrive together: drain them all, so
-    // the next request starts at a message boundary.
-    std::size_t frames = 1;
-    for (bool more = frame.more(); more; ++frames) {
-      if (!pull.recv(extra, zmq::recv_flags::dontwait)) break;
-      more = extra.more();
-    }
-    if (frames > 1) refuse_multipart(p.decoded, frames);
-    // Journaled as received: replay decodes it again and decides the same.
-    if (persistence)
-      persistence->record(p.seq, JournalEntry{.role = p.role,
-                                              .frames = static_cast<std::uint32_t>(frames),
-                                              .bytes = {static_cast<const char*>(frame.data()), frame.size()}});
+  day_opened = false;
+  day_reports.clear();
+  const bool grows = persistence && persistence->syncs_every_batch();
+  const std::size_t most = grows ? std::max(config.max_batch, config.max_synced_batch) : config.max_batch;
+  const auto batch_started = Clock::now();
+  // Long enough that waiting for the disk stays a small share of a flood's
+  // time whatever the disk's speed, never longer than synced_batch_time.
+  const auto budget = grows ? std::min<Clock::duration>(config.synced_batch_time,
+                                                        kSyncShare * persistence->typical_commit())
+                            : Clock::duration::zero();
+  while (batch_size < most) {
+    // Past max_batch only while within budget: the clock is read only
+    // there, and once per request (tens of ns against ~2 us of work).
+    if (batch_size >= config.max_batch && Clock::now() - batch_started >= budget) break;
+    if (!pull.recv(frame, zmq::recv_flags::dontwait)) break;
+    take_one();
   }
+  if (batch_size == 0) return;
+  ++stats.batches;
+  if (batch_size > stats.largest_batch) stats.largest_batch = batch_size;
+}
+
+void Service::Impl::take_one() {
+  ++batch_size;
+  Pending& p = pending;
+  p.seq = ++seq;
+  p.role = security::role_to_byte(gate ? gate->role_of(frame) : security::Role::kOpen);
+  ++stats.received;
+  decoder.request(frame.data(), frame.size(), p.decoded);
+  // The parts of a multipart message arrive together: drain them all, so
+  // the next request starts at a message boundary.
+  std::size_t frames = 1;
+  for (bool more = frame.more(); more; ++frames) {
+    if (!pull.recv(extra, zmq::recv_flags::dontwait)) break;
+    more = extra.more();
+  }
+  if (frames > 1) refuse_multipart(p.decoded, frames);
+  // Journaled as received: replay decodes it again and decides the same.
+  if (persistence)
+    persistence->record(p.seq, JournalEntry{.role = p.role,
+                                            .frames = static_cast<std::uint32_t>(frames),
+                                            .bytes = {static_cast<const char*>(frame.data()), frame.size()}});
+  apply(p);
+}
+
+bool Service::Impl::permitted(const Pending& p) {
+  // Judged by the role recorded with the request, so replay reaches the
+  // same verdict whatever the authorised-keys file says today.
+  const auto role = security::role_from_byte(p.role).value_or(security::Role::kNone);
+  return security::permits(role, p.decoded.request->type);
 }
 
 const Outcome* Service::Impl::decide(const Pending& p) {
   if (!p.decoded.request) return nullptr;
-  // Judged by the role recorded with the request, so replay reaches the
-  // same verdict whatever the authorised-keys file says today.
-  const auto role = security::role_from_byte(p.role).value_or(security::Role::kNone);
-  if (!security::permits(role, p.decoded.request->type)) {
+  if (!permitted(p)) {
+    const auto role = security::role_from_byte(p.role).value_or(security::Role::kNone);
     outcome.result = security::forbidden_result(role, *p.decoded.request);
     outcome.events.clear();
     return &outcome;
   }
-  outcome = engine.apply(*p.decoded.request);
+  engine.apply(*p.decoded.request, outcome);  // reuses outcome's buffers
   return &outcome;
 }
 
+// The same verdicts as decide(), without rendering answers nobody will
+// receive: replay only rebuilds the engine's state (and with it the
+// idempotency table, which renders any later duplicate from the state).
 void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry) {
-  Pending p;
+  Pending& p = pending;  // the loop has not started: free for reuse
   p.seq = seq = replayed_seq;
   if (!security::role_from_byte(entry.role))
     throw std::runtime_error("journal record of seq " + std::to_string(replayed_seq) + " has role byte " +
@@ -347,53 +421,45 @@ void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry
   p.role = entry.role;
   decoder.request(entry.bytes.data(), entry.bytes.size(), p.decoded);
   if (entry.frames > 1) refuse_multipart(p.decoded, entry.frames);
-  (void)decide(p);
+  if (p.decoded.request && permitted(p)) engine.apply_quietly(*p.decoded.request);
 }
 
-void Service::Impl::apply_batch() {
-  day_opened = false;
-  day_reports.clear();
-  if (batch_size == 0) return;
-  ++stats.batches;
-  if (batch_size > stats.largest_batch) stats.largest_batch = batch_size;
-  for (std::size_t i = 0; i < batch_size; ++i) {
-    Pending& p = batch[i];
-    const Outcome* outcome_or_null = decide(p);
-    if (outcome_or_null == nullptr) {
-      stats.count_malformed();
-      log->debug("seq {}: malformed request: {}", p.seq, p.decoded.error);
-      append_result_topic(outbox.topic(), p.decoded.client_id);
-      encode_malformed(outbox.body(), p.seq, p.decoded);
-      outbox.commit();
-      ++stats.results;
-      continue;
-    }
-    const Outcome& decided = *outcome_or_null;
-    // FORBIDDEN comes from the worker, never the engine: not "applied".
-    if (decided.result.code == Code::kForbidden) ++stats.rejected[static_cast<std::size_t>(Code::kForbidden)];
-    else stats.count_applied(decided.result);
-    // Events before the result: a client that sees its result has already
-    // received every board event the request caused.
-    for (const auto& event : decided.events) {
-      append_doctor_topic(outbox.topic(), event.doctor_id.view());
-      encode_event(outbox.body(), p.seq, event);
-      outbox.commit();
-      ++stats.events;
-    }
+void Service::Impl::apply(Pending& p) {
+  const Outcome* outcome_or_null = decide(p);
+  if (outcome_or_null == nullptr) {
+    stats.count_malformed();
+    log->debug("seq {}: malformed request: {}", p.seq, p.decoded.error);
     append_result_topic(outbox.topic(), p.decoded.client_id);
-    encode_result(outbox.body(), p.seq, decided.result);
+    encode_malformed(outbox.body(), p.seq, p.decoded);
     outbox.commit();
     ++stats.results;
-    if (decided.result.status == Status::kDayOpened && !decided.result.duplicate) {
-      day_opened = true;
-      if (persistence)
-        day_reports.emplace_back(day_report_name(decided.result, p.seq),
-                                 nlohmann::json::from_msgpack(outbox.last_body()).dump(2));
-    }
-    log->debug("seq {}: {} {} -> {}{}{}", p.seq, to_string(decided.result.type),
-               decided.result.request_id.view(), to_string(decided.result.status),
-               decided.result.ok() ? "" : " ", to_string(decided.result.code));
+    return;
   }
+  const Outcome& decided = *outcome_or_null;
+  // FORBIDDEN comes from the worker, never the engine: not "applied".
+  if (decided.result.code == Code::kForbidden) ++stats.rejected[static_cast<std::size_t>(Code::kForbidden)];
+  else stats.count_applied(decided.result);
+  // Events before the result: a client that sees its result has already
+  // received every board event the request caused.
+  for (const auto& event : decided.events) {
+    append_doctor_topic(outbox.topic(), event.doctor_id.view());
+    encode_event(outbox.body(), p.seq, event);
+    outbox.commit();
+    ++stats.events;
+  }
+  append_result_topic(outbox.topic(), p.decoded.client_id);
+  encode_result(outbox.body(), p.seq, decided.result);
+  outbox.commit();
+  ++stats.results;
+  if (decided.result.status == Status::kDayOpened && !decided.result.duplicate) {
+    day_opened = true;
+    // Converted to JSON and written by the file thread: milliseconds for
+    // a busy day, which the loop does not spend.
+    if (persistence) day_reports.emplace_back(day_report_name(decided.result, p.seq), outbox.last_body());
+  }
+  log->debug("seq {}: {} {} -> {}{}{}", p.seq, to_string(decided.result.type),
+             decided.result.request_id.view(), to_string(decided.result.status),
+             decided.result.ok() ? "" : " ", to_string(decided.result.code));
 }
 
 void Service::Impl::answer_queries() {

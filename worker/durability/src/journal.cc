@@ -279,21 +279,33 @@ bool Journal::sync(std::string* error) {
 }
 
 bool Journal::drop_segments_through(std::uint64_t seq, std::string* error) {
+  const auto files = release_segments_through(seq);
+  return files.empty() || remove_segments(dir_, files, error);
+}
+
+std::vector<std::filesystem::path> Journal::release_segments_through(std::uint64_t seq) {
   // Segment k holds seqs [first_k, first_{k+1}); it is covered when the next
   // segment starts at or below seq + 1.
   std::size_t removable = 0;
   while (removable + 1 < segments_.size() && segments_[removable + 1].first <= seq + 1) ++removable;
-  if (removable == 0) return true;
-  for (std::size_t i = 0; i < removable; ++i) {
+  std::vector<std::filesystem::path> files;
+  files.reserve(removable);
+  for (std::size_t i = 0; i < removable; ++i) files.push_back(std::move(segments_[i].second));
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(removable));
+  return files;
+}
+
+bool remove_segments(const std::filesystem::path& dir, const std::vector<std::filesystem::path>& files,
+                     std::string* error) {
+  for (const auto& file : files) {
     std::error_code ec;
-    std::filesystem::remove(segments_[i].second, ec);
+    std::filesystem::remove(file, ec);
     if (ec) {
-      if (error) *error = "cannot remove " + segments_[i].second.string() + ": " + ec.message();
+      if (error) *error = "cannot remove " + file.string() + ": " + ec.message();
       return false;
     }
   }
-  segments_.erase(segments_.begin(), segments_.begin() + static_cast<std::ptrdiff_t>(removable));
-  return sync_directory(dir_, error);
+  return sync_directory(dir, error);
 }
 
 }  // namespace opd::durability

@@ -7,7 +7,8 @@
 // (little-endian). Segments are append-only; a new one starts once the
 // current one passes JournalOptions::segment_bytes.
 //
-// Thread-safety: none; the worker's loop thread owns it.
+// Thread-safety: none; the worker's loop thread owns it (remove_segments,
+// below, is the one piece meant for another thread).
 #pragma once
 
 #include <cstdint>
@@ -71,6 +72,10 @@ class Journal {
   // Removes segments whose records all have seq <= `seq` (covered by a
   // snapshot). The segment being appended to is never removed.
   [[nodiscard]] bool drop_segments_through(std::uint64_t seq, std::string* error);
+  // The same choice of segments, but only forgotten here: their files are
+  // returned for the caller to remove (remove_segments) on another thread,
+  // so the loop never waits for an unlink. The journal never opens them again.
+  [[nodiscard]] std::vector<std::filesystem::path> release_segments_through(std::uint64_t seq);
 
  private:
   Journal(std::filesystem::path dir, JournalOptions options) : dir_(std::move(dir)), options_(options) {}
@@ -88,5 +93,10 @@ class Journal {
 };
 
 [[nodiscard]] std::string segment_name(std::uint64_t first_seq);
+
+// Removes released segment files, then fsyncs `dir` so the removal is
+// durable. Thread-safe: touches nothing but those files and the directory.
+[[nodiscard]] bool remove_segments(const std::filesystem::path& dir,
+                                   const std::vector<std::filesystem::path>& files, std::string* error);
 
 }  // namespace opd::durability
