@@ -34,6 +34,7 @@
 #include <msgpack.hpp>
 #include <zmq.hpp>
 
+#include "bench_requests.h"
 #include "opd/core/engine.h"
 #include "opd/worker/decode.h"
 #include "opd/worker/encode.h"
@@ -42,100 +43,15 @@
 
 namespace {
 
+using opd::bench::make_requests;
+using opd::bench::make_schedule;
+using opd::bench::kRequestsPerDay;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-constexpr int kDoctors = 100;
-constexpr int kSlotsPerDoctor = 8;
-constexpr std::uint32_t kCapacity = 20;
-constexpr std::uint64_t kRequestsPerDay = 40'000;
 constexpr int kHwm = 10'000'000;
 static std::size_t PACED = 50000;  // one open_day (request 40,000) inside
 
-opd::Schedule make_schedule() {
-  opd::Schedule schedule;
-  for (int d = 0; d < kDoctors; ++d) {
-    opd::ScheduleDoctor doctor{.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(d))};
-    for (int s = 0; s < kSlotsPerDoctor; ++s)
-      doctor.slots.push_back(opd::ScheduleSlot{
-          .slot_id = opd::SlotId::from_trusted("D" + std::to_string(d) + "-S" + std::to_string(s)),
-          .start = opd::ClockTime::from_minutes((9 + s) * 60),
-          .end = opd::ClockTime::from_minutes((10 + s) * 60),
-          .capacity = kCapacity});
-    schedule.doctors.push_back(std::move(doctor));
-  }
-  return schedule;
-}
-
-// A realistic mix (allocations with preemption, cancels, call_next,
-// complete / no_show, a new day every kRequestsPerDay), encoded as a kiosk
-// would send it. A reference engine picks real token ids.
-std::vector<std::string> make_requests(std::uint64_t total) {
-  opd::Engine reference(make_schedule());
-  std::mt19937_64 rng(42);
-  auto below = [&rng](std::uint64_t n) { return rng() % n; };
-  std::vector<std::string> live, called, out;
-  out.reserve(total);
-  int day = 0;
-  for (std::uint64_t serial = 0; serial < total; ++serial) {
-    opd::Request r;
-    r.request_id = opd::RequestId::from_trusted("k" + std::to_string(serial % 50) + ":" + std::to_string(serial));
-    const std::string doctor = "D" + std::to_string(below(kDoctors));
-    const auto roll = below(100);
-    if (serial % kRequestsPerDay == kRequestsPerDay - 1) {
-      char date[16];
-      ++day;
-      std::snprintf(date, sizeof date, "2026-%02d-%02d", 1 + (day / 28) % 12, 1 + day % 28);
-      r.type = opd::OpType::kOpenDay;
-      r.date = opd::ServiceDate::parse(date);
-    } else if (roll < 60) {
-      r.doctor_id = opd::DoctorId::from_trusted(doctor);
-      r.source = static_cast<opd::Source>(below(opd::kSourceCount));
-      if (below(2) == 0) r.slot_id = opd::SlotId::from_trusted(doctor + "-S" + std::to_string(below(kSlotsPerDoctor)));
-    } else if (roll < 70 && !live.empty()) {
-      r.type = opd::OpType::kCancel;
-      const auto pick = below(live.size());
-      r.token_id = opd::TokenId::from_trusted(live[pick]);
-      live[pick] = live.back();
-      live.pop_back();
-    } else if (roll < 88 || called.empty()) {
-      r.type = opd::OpType::kCallNext;
-      r.doctor_id = opd::DoctorId::from_trusted(doctor);
-    } else {
-      r.type = below(10) == 0 ? opd::OpType::kNoShow : opd::OpType::kComplete;
-      r.token_id = opd::TokenId::from_trusted(called.back());
-      called.pop_back();
-    }
-    const auto outcome = reference.apply(r);
-    if (r.type == opd::OpType::kOpenDay) {
-      live.clear();
-      called.clear();
-    } else if (outcome.result.status == opd::Status::kAllocated || outcome.result.status == opd::Status::kReallocated) {
-      live.push_back(outcome.result.token_id->str());
-    } else if (outcome.result.status == opd::Status::kCalled) {
-      called.push_back(outcome.result.token_id->str());
-    }
-
-    msgpack::sbuffer buffer;
-    msgpack::packer<msgpack::sbuffer> pk(buffer);
-    std::vector<std::pair<std::string, std::string>> fields{
-        {"type", std::string(opd::to_string(r.type))},
-        {"request_id", r.request_id.str()},
-        {"client_id", "k" + std::to_string(serial % 50)}};
-    if (r.doctor_id) fields.emplace_back("doctor_id", r.doctor_id->str());
-    if (r.slot_id) fields.emplace_back("slot_id", r.slot_id->str());
-    if (r.source) fields.emplace_back("source", std::string(opd::to_string(*r.source)));
-    if (r.token_id) fields.emplace_back("token_id", r.token_id->str());
-    if (r.date) fields.emplace_back("date", r.date->str());
-    pk.pack_map(static_cast<std::uint32_t>(fields.size()));
-    for (const auto& [k, v] : fields) {
-      pk.pack(k);
-      pk.pack(v);
-    }
-    out.emplace_back(buffer.data(), buffer.size());
-  }
-  return out;
-}
 
 struct Endpoints {
   std::string requests, events;
