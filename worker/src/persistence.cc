@@ -12,6 +12,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include "opd/durability/snapshot_file.h"
+#include "opd/durability/write_all.h"
 
 namespace opd::worker {
 namespace {
@@ -47,16 +48,6 @@ void remove_temporary_snapshots(const std::filesystem::path& dir, spdlog::logger
   }
 }
 
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const auto n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 // On the file thread: the report as pretty JSON, written to a temporary
 // name, fsynced and renamed, so reports/ never holds half a report.
 durability::JobReport write_day_report(const std::filesystem::path& data_dir, const std::string& name,
@@ -76,7 +67,7 @@ durability::JobReport write_day_report(const std::filesystem::path& data_dir, co
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  const bool written = fd >= 0 && write_all(fd, json) && ::fsync(fd) == 0;
+  const bool written = fd >= 0 && durability::write_all(fd, json) && ::fsync(fd) == 0;
   const int write_errno = errno;
   if (fd >= 0) ::close(fd);
   if (!written) {

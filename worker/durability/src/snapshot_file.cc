@@ -11,6 +11,7 @@
 
 #include "opd/durability/crc32c.h"
 #include "opd/durability/data_dir.h"
+#include "opd/durability/write_all.h"
 
 namespace opd::durability {
 namespace {
@@ -38,16 +39,6 @@ std::vector<std::pair<std::uint64_t, std::filesystem::path>> list_snapshots(cons
   }
   std::sort(found.begin(), found.end());
   return found;
-}
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const auto n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 }  // namespace
