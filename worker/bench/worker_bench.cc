@@ -185,9 +185,8 @@ Run relay_run(const Endpoints& e, const std::vector<std::string>& requests) {
   return Run{std::chrono::duration<double>(received.last - start).count(), received};
 }
 
-Run worker_run(const Endpoints& e, const std::vector<std::string>& requests,
-               std::optional<opd::worker::PersistenceConfig> persistence = std::nullopt, double paced_rate = 0) {
-  zmq::context_t context(1);
+// A worker on the bench's endpoints, with queues deep enough for a flood.
+opd::worker::ServiceConfig bench_config(const Endpoints& e) {
   opd::worker::ServiceConfig config;
   config.requests_endpoint = e.requests;
   config.events_endpoint = e.events;
@@ -195,9 +194,16 @@ Run worker_run(const Endpoints& e, const std::vector<std::string>& requests,
   config.sndhwm = kHwm;
   config.rcvhwm = kHwm;
   config.linger = 0ms;
-  config.persistence = std::move(persistence);
   // The worker's own log (snapshot timings) on stderr when asked.
   if (std::getenv("OPD_BENCH_LOG") != nullptr) config.logger = opd::worker::make_stderr_logger(spdlog::level::info);
+  return config;
+}
+
+Run worker_run(const Endpoints& e, const std::vector<std::string>& requests,
+               std::optional<opd::worker::PersistenceConfig> persistence = std::nullopt, double paced_rate = 0) {
+  zmq::context_t context(1);
+  auto config = bench_config(e);
+  config.persistence = std::move(persistence);
   opd::worker::Service service(context, make_schedule(), config);
   std::thread loop([&] { service.run(); });
   std::atomic<bool> ready{false};
@@ -233,15 +239,8 @@ struct OpenDayTimes {
 std::optional<OpenDayTimes> open_day_times(const Endpoints& e, const std::vector<std::string>& requests,
                                            const std::string& data_dir) {
   zmq::context_t context(1);
-  opd::worker::ServiceConfig config;
-  config.requests_endpoint = e.requests;
-  config.events_endpoint = e.events;
-  config.queries_endpoint = "inproc://queries";
-  config.sndhwm = kHwm;
-  config.rcvhwm = kHwm;
-  config.linger = 0ms;
+  auto config = bench_config(e);
   config.persistence = journal_in(data_dir, opd::worker::FsyncMode::kAlways);
-  if (std::getenv("OPD_BENCH_LOG") != nullptr) config.logger = opd::worker::make_stderr_logger(spdlog::level::info);
   opd::worker::Service service(context, make_schedule(), config);
   std::thread loop([&] { service.run(); });
 
