@@ -29,6 +29,7 @@ void Engine::State::load_day_from_schedule() {
   seen.clear();
   reasons.clear();
   reason_index.clear();
+  reason_text.clear();
   reason_by_key.clear();
   day_opened.reset();
   unattributed = Tally{};
@@ -149,14 +150,25 @@ EventRec& Engine::State::emit_token(Index token, EventKind kind) {
   return event;
 }
 
-void Engine::State::reject(StoredResult& rec, Code code, std::string reason, Index doctor,
+void Engine::State::reject(StoredResult& rec, Code code, std::string_view reason, Index doctor,
                            Index slot) {
-  rec.status = Status::kRejected;
-  rec.code = code;
-  // Reasons repeat (the same doctor full all morning): keep each once.
-  const auto [it, added] = reason_index.try_emplace(std::move(reason), static_cast<Index>(reasons.size()));
-  if (added) reasons.push_back(&it->first);
-  count_rejection(rec, code, it->second, doctor, slot);
+  // Reasons repeat (the same malformed request all morning): keep each once.
+  Index index;
+  if (const auto it = reason_index.find(reason); it != reason_index.end()) {
+    index = it->second;
+  } else {
+    index = static_cast<Index>(reasons.size());
+    reasons.push_back(reason_text.store({reason}));
+    reason_index.emplace(reasons.back(), index);
+  }
+  count_rejection(rec, code, index, doctor, slot);
+}
+
+void Engine::State::reject_quoting(StoredResult& rec, Code code,
+                                   std::initializer_list<std::string_view> parts, Index doctor,
+                                   Index slot) {
+  reasons.push_back(reason_text.store(parts));
+  count_rejection(rec, code, static_cast<Index>(reasons.size() - 1), doctor, slot);
 }
 
 void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, Index doctor,
@@ -182,7 +194,7 @@ void Engine::State::render(const StoredResult& rec, Result& r) const {
   r.type = rec.type;
   r.status = rec.status;
   r.code = rec.code;
-  if (rec.reason != kNoIndex) r.reason = *reasons[rec.reason];
+  if (rec.reason != kNoIndex) r.reason = reasons[rec.reason];
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
     r.token_id = token_id(rec.token);

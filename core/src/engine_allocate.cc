@@ -170,11 +170,11 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
       if (r.slot_id->view() == kWaitlistName)
         return reject(rec, Code::kBadRequest, "field 'slot_id': 'WAITLIST' is reserved", doctor);
       if (!r.capacity || !config.auto_create_slots)
-        return reject(rec, Code::kUnknownSlot,
-                      "unknown slot " + quoted(r.slot_id->view()) +
-                          (config.auto_create_slots ? " (give a capacity to create it)"
-                                                    : " (slot creation by allocate is disabled)"),
-                      doctor);
+        return reject_quoting(rec, Code::kUnknownSlot,
+                              {"unknown slot '", r.slot_id->view(), "'",
+                               config.auto_create_slots ? " (give a capacity to create it)"
+                                                        : " (slot creation by allocate is disabled)"},
+                              doctor);
       if (*r.capacity == 0)
         return reject(rec, Code::kSlotClosed,
                       "slot " + quoted(r.slot_id->view()) + " would be created closed (capacity 0)",
@@ -182,7 +182,7 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
       create_slot = true;
     }
   } else if (doctor == kNoIndex) {
-    return reject(rec, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
+    return reject_quoting(rec, Code::kUnknownDoctor, {"unknown doctor '", r.doctor_id->view(), "'"});
   } else {
     // Earliest open slot with a free seat; else the earliest where this
     // newcomer may displace someone.

@@ -15,13 +15,12 @@ void Engine::State::cancel(const Request& r, StoredResult& rec) {
   if (!r.token_id) return reject(rec, Code::kBadRequest, "missing field 'token_id'");
   const Index token = find_token(*r.token_id);
   if (token == kNoIndex)
-    return reject(rec, Code::kUnknownToken, "unknown token " + quoted(r.token_id->view()));
+    return reject_quoting(rec, Code::kUnknownToken, {"unknown token '", r.token_id->view(), "'"});
   auto& t = tokens[token];
   if (t.state != TokenState::kWaiting && t.state != TokenState::kWaitlisted)
-    return reject(rec, Code::kInvalidState,
-                  "token " + quoted(r.token_id->view()) + " is " + std::string(to_string(t.state)) +
-                      " and cannot be cancelled",
-                  t.doctor, t.slot);
+    return reject_quoting(rec, Code::kInvalidState,
+                          {"token '", r.token_id->view(), "' is ", to_string(t.state), " and cannot be cancelled"},
+                          t.doctor, t.slot);
 
   rec.token = token;
   rec.slot = tokens[token].slot;
@@ -45,12 +44,12 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
   if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
   const Index doctor = find_doctor(*r.doctor_id);
   if (doctor == kNoIndex)
-    return reject(rec, Code::kUnknownDoctor, "unknown doctor " + quoted(r.doctor_id->view()));
+    return reject_quoting(rec, Code::kUnknownDoctor, {"unknown doctor '", r.doctor_id->view(), "'"});
   Index only_slot = kNoIndex;
   if (r.slot_id) {
     only_slot = find_slot(*r.slot_id);
     if (only_slot == kNoIndex)
-      return reject(rec, Code::kUnknownSlot, "unknown slot " + quoted(r.slot_id->view()), doctor);
+      return reject_quoting(rec, Code::kUnknownSlot, {"unknown slot '", r.slot_id->view(), "'"}, doctor);
     if (slots[only_slot].doctor != doctor)
       return reject(rec, Code::kSlotDoctorMismatch,
                     "slot " + quoted(r.slot_id->view()) + " belongs to doctor " +
@@ -101,14 +100,13 @@ void Engine::State::finish(const Request& r, StoredResult& rec, TokenState to) {
   if (!r.token_id) return reject(rec, Code::kBadRequest, "missing field 'token_id'");
   const Index token = find_token(*r.token_id);
   if (token == kNoIndex)
-    return reject(rec, Code::kUnknownToken, "unknown token " + quoted(r.token_id->view()));
+    return reject_quoting(rec, Code::kUnknownToken, {"unknown token '", r.token_id->view(), "'"});
   auto& t = tokens[token];
   if (t.state != TokenState::kCalled)
-    return reject(rec, Code::kInvalidState,
-                  "token " + quoted(r.token_id->view()) + " is " + std::string(to_string(t.state)) +
-                      ", only a CALLED token can be " +
-                      (to == TokenState::kCompleted ? "completed" : "marked no-show"),
-                  t.doctor, t.slot);
+    return reject_quoting(rec, Code::kInvalidState,
+                          {"token '", r.token_id->view(), "' is ", to_string(t.state), ", only a CALLED token can be ",
+                           to == TokenState::kCompleted ? "completed" : "marked no-show"},
+                          t.doctor, t.slot);
 
   t.state = to;
   auto& doctor = doctors[t.doctor];

@@ -135,7 +135,7 @@ std::string Engine::dump() const {
     os << "seen " << id << ' ' << to_string(r->type) << ' ' << to_string(r->status) << ' '
        << to_string(r->code) << ' ' << r->token << ' ' << r->slot << ' ' << r->removed << ' '
        << r->moved_to << ' ' << r->alternative << ' ' << r->ahead << ' ' << r->capacity << ' '
-       << (r->reason == kNoIndex ? std::string() : *s.reasons[r->reason]) << '\n';
+       << (r->reason == kNoIndex ? std::string_view() : s.reasons[r->reason]) << '\n';
   }
   return os.str();
 }

@@ -257,7 +257,7 @@ std::string Engine::save() const {
     w.str(*ref);
   }
   w.u32(static_cast<std::uint32_t>(s.reasons.size()));
-  for (const auto* reason : s.reasons) w.str(*reason);
+  for (const auto reason : s.reasons) w.str(reason);
   w.u8(s.day_opened ? 1 : 0);
   if (s.day_opened) {
     w.date(s.day_opened->date);
@@ -381,9 +381,11 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
     if (token != kNoIndex) s->patient_refs.emplace(token, std::move(ref));
   }
   for (auto n = r.count(4); n > 0 && r.ok(); --n) {
-    const auto [it, added] = s->reason_index.try_emplace(r.str(), static_cast<Index>(s->reasons.size()));
-    if (!added) r.fail("duplicate reason");
-    s->reasons.push_back(&it->first);
+    // A text may repeat (reject_quoting keeps each occurrence); the index
+    // keeps the first, as reject() would have found it.
+    const auto text = r.str();
+    s->reasons.push_back(s->reason_text.store({text}));
+    s->reason_index.try_emplace(s->reasons.back(), static_cast<Index>(s->reasons.size() - 1));
   }
   if (r.u8() != 0 && r.ok()) {
     auto& opened = s->day_opened.emplace();

@@ -17,6 +17,8 @@
 #include "opd/core/engine.h"
 #include "id_access.h"
 #include "id_table.h"
+#include "key_memo.h"
+#include "text_arena.h"
 
 namespace opd {
 
@@ -130,11 +132,17 @@ struct Engine::State {
   std::vector<TokenRec> tokens;
   std::unordered_map<Index, std::string> patient_refs;
   IdTable<StoredResult> seen;  // this day's request ids
-  std::unordered_map<std::string, Index> reason_index;  // this day's rejection reasons
-  std::vector<const std::string*> reasons;               // by index, into reason_index
+  // This day's rejection reasons, by index. Texts built from the engine's
+  // own words are kept once (reason_index); texts that quote an id from the
+  // request (reject_quoting) rarely repeat and are appended unindexed. No
+  // text is ever both, so which texts are indexed follows from the texts,
+  // and a state restored from a snapshot indexes exactly the same ones.
+  TextArena reason_text;
+  std::vector<std::string_view> reasons;
+  std::unordered_map<std::string_view, Index> reason_index;
   // reject_cached's memo: reason_key -> index into reasons. Derived (not
   // saved in snapshots): rebuilding a text finds the same interned index.
-  std::unordered_map<std::uint64_t, Index> reason_by_key;
+  KeyMemo<Index> reason_by_key;
   std::optional<Result> day_opened;  // this day's open_day answer
   std::vector<EventRec> events;      // the current operation's; reused
 
@@ -188,8 +196,14 @@ struct Engine::State {
   EventRec& emit(Index doctor, EventKind kind);
   EventRec& emit_token(Index token, EventKind kind);
   // Counts the rejection against the slot, else the doctor, else the day.
-  void reject(StoredResult& rec, Code code, std::string reason, Index doctor = kNoIndex,
+  void reject(StoredResult& rec, Code code, std::string_view reason, Index doctor = kNoIndex,
               Index slot = kNoIndex);
+  // The same for a reason that quotes an id from the request ("unknown
+  // token 'T9'"): a hostile or confused kiosk can make each one different,
+  // so it is stored without being looked up. REQUIRES: no reject() text
+  // ever equals such a text (see reasons).
+  void reject_quoting(StoredResult& rec, Code code, std::initializer_list<std::string_view> parts,
+                      Index doctor = kNoIndex, Index slot = kNoIndex);
   // The same for a reason fully determined by (code, a, b), e.g. "no slot
   // of doctor X has a seat for PAID": a busy day repeats such rejections
   // thousands of times, so the text is built only the first time.
@@ -198,13 +212,13 @@ struct Engine::State {
                      Index doctor = kNoIndex, Index slot = kNoIndex) {
     const auto key = reason_key(code, a, b);
     if (key) {
-      if (const auto it = reason_by_key.find(*key); it != reason_by_key.end()) {
-        count_rejection(rec, code, it->second, doctor, slot);
+      if (const Index* memo = reason_by_key.find(*key)) {
+        count_rejection(rec, code, *memo, doctor, slot);
         return;
       }
     }
     reject(rec, code, make_reason(), doctor, slot);
-    if (key) reason_by_key.emplace(*key, rec.reason);
+    if (key) reason_by_key.insert(*key, rec.reason);
   }
   void count_rejection(StoredResult& rec, Code code, Index reason, Index doctor, Index slot);
   // code (8 bits) | a (28) | b (28), kNoIndex as all ones; nullopt (no

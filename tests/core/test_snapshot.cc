@@ -76,6 +76,35 @@ TEST_CASE("a snapshot keeps the config and the day's request ids", "[snapshot]")
   CHECK(again.events.empty());
 }
 
+TEST_CASE("repeated rejection reasons round-trip, quoted ids and fixed texts alike", "[snapshot]") {
+  // Reasons that quote a request's id are kept once per rejection, the
+  // engine's own texts once per day: after load both must still render, and
+  // the loaded engine must keep choosing the same reason indices (equal saves).
+  test::Harness h(test::three_slot_schedule(1, 1, 1));
+  const auto cancel_unknown = [&](Engine& engine, const std::string& request_id) {
+    Request r{.type = OpType::kCancel};
+    r.request_id = test::rid(request_id);
+    r.token_id = test::tok("T-nobody");
+    return engine.apply(r).result;
+  };
+  const auto missing_doctor = [&](Engine& engine, const std::string& request_id) {
+    Request r{.type = OpType::kCallNext};
+    r.request_id = test::rid(request_id);
+    return engine.apply(r).result;
+  };
+  for (const auto* id : {"q1", "q2"}) CHECK(cancel_unknown(h.engine, id).reason == "unknown token 'T-nobody'");
+  for (const auto* id : {"m1", "m2"}) CHECK(missing_doctor(h.engine, id).reason == "missing field 'doctor_id'");
+  Engine copy = load_or_fail(h.engine.save());
+  CHECK(copy.dump() == h.engine.dump());
+  CHECK(cancel_unknown(copy, "q1").duplicate);
+  CHECK(cancel_unknown(copy, "q1").reason == "unknown token 'T-nobody'");
+  for (Engine* engine : {&h.engine, &copy}) {
+    CHECK(cancel_unknown(*engine, "q3").reason == "unknown token 'T-nobody'");
+    CHECK(missing_doctor(*engine, "m3").reason == "missing field 'doctor_id'");
+  }
+  CHECK(copy.save() == h.engine.save());
+}
+
 TEST_CASE("a fresh engine and a new day round-trip too", "[snapshot]") {
   test::Harness h(test::three_slot_schedule(2, 2, 2));
   CHECK(load_or_fail(h.engine.save()).dump() == h.engine.dump());

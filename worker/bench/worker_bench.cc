@@ -13,7 +13,7 @@
 // holds up, and send-to-result latency at a paced 10,000 requests per
 // second with --fsync never and always.
 //
-//   opd_worker_bench [REQUESTS] [ipc|tcp] [cpu-only|paced-only|open-day-only]
+//   opd_worker_bench [REQUESTS] [ipc|tcp] [cpu-only|paced-only|open-day-only|replay-only]
 //                                                      (defaults: 1000000 ipc, everything)
 //
 // OPD_BENCH_PACED=N: requests in the paced runs (default 50,000: one
@@ -30,6 +30,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/prctl.h>
 
 #include <msgpack.hpp>
 #include <zmq.hpp>
@@ -133,6 +135,9 @@ std::vector<Clock::time_point> produce_paced(const std::string& endpoint, const 
   push.set(zmq::sockopt::sndhwm, kHwm);
   push.connect(endpoint);
   std::vector<Clock::time_point> due(requests.size());
+  // Wake on time: the default 50 us timer slack would count as the
+  // worker's latency, since it is measured from the scheduled send.
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   const auto start = Clock::now() + 10ms;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     due[i] = start + std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(i) / rate));
@@ -152,7 +157,7 @@ struct Run {
 };
 
 // The ceiling: the same sockets, the same messages, no work in between.
-Run relay_run(const Endpoints& e, const std::vector<std::string>& requests) {
+Run relay_run(const Endpoints& e, const std::vector<std::string>& requests, double paced_rate = 0) {
   std::atomic<bool> stop{false};
   std::thread relay([&] {
     zmq::context_t context(1);
@@ -174,15 +179,17 @@ Run relay_run(const Endpoints& e, const std::vector<std::string>& requests) {
   });
   std::atomic<bool> ready{false};
   Received received;
-  std::thread consumer([&] { received = consume(e.events, requests.size(), false, ready); });
+  std::thread consumer([&] { received = consume(e.events, requests.size(), false, ready, paced_rate > 0); });
   while (!ready) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(300ms);  // let the subscription reach the PUB
   const auto start = Clock::now();
-  produce(e.requests, requests);
+  std::vector<Clock::time_point> due;
+  if (paced_rate > 0) due = produce_paced(e.requests, requests, paced_rate);
+  else produce(e.requests, requests);
   consumer.join();
   stop = true;
   relay.join();
-  return Run{std::chrono::duration<double>(received.last - start).count(), received};
+  return Run{std::chrono::duration<double>(received.last - start).count(), received, std::move(due)};
 }
 
 // A worker on the bench's endpoints, with queues deep enough for a flood.
@@ -376,17 +383,29 @@ bool paced_latency(const std::string& transport, const std::string& dir, const s
   using opd::worker::FsyncMode;
   const std::size_t paced_count = std::min<std::size_t>(requests.size(), PACED);
   const std::vector<std::string> paced_requests(requests.begin(), requests.begin() + static_cast<std::ptrdiff_t>(paced_count));
-  bool paced_ok = true;
+  const auto latencies = [](const Run& run) {
+    std::vector<double> latency_us;
+    for (std::size_t i = 0; i < run.received.arrivals.size() && i < run.due.size(); ++i)
+      latency_us.push_back(std::chrono::duration<double, std::micro>(run.received.arrivals[i] - run.due[i]).count());
+    return latency_us;
+  };
+  const auto print = [&](const std::string& what, const std::vector<double>& latency_us) {
+    std::printf("latency at 10000 req/s, %s (%zu requests, from the scheduled send): "
+                "p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us\n",
+                what.c_str(), latency_us.size(), percentile(latency_us, 0.50), percentile(latency_us, 0.99),
+                percentile(latency_us, 0.999), percentile(latency_us, 1.0));
+  };
+  // The harness's own floor: the same sockets and pacing through a no-op
+  // relay. On two cores, the sender, the subscriber and each context's I/O
+  // thread take turns with whatever is measured.
+  const Run relay = relay_run(endpoints(transport, dir, 8), paced_requests, 10'000);
+  print("no-op relay", latencies(relay));
+  bool paced_ok = relay.received.count == paced_count;
   for (const auto mode : {FsyncMode::kNever, FsyncMode::kAlways}) {
     const Run paced = worker_run(endpoints(transport, dir, mode == FsyncMode::kNever ? 4 : 5), paced_requests,
                                  journal_in(dir + "/paced-" + std::string(opd::worker::to_string(mode)), mode), 10'000);
-    std::vector<double> latency_us;
-    for (std::size_t i = 0; i < paced.received.arrivals.size() && i < paced.due.size(); ++i)
-      latency_us.push_back(std::chrono::duration<double, std::micro>(paced.received.arrivals[i] - paced.due[i]).count());
-    std::printf("latency at 10000 req/s, --fsync %s (%zu requests, from the scheduled send): "
-                "p50 %.0f us, p99 %.0f us, p99.9 %.0f us, max %.0f us\n",
-                std::string(opd::worker::to_string(mode)).c_str(), latency_us.size(), percentile(latency_us, 0.50),
-                percentile(latency_us, 0.99), percentile(latency_us, 0.999), percentile(latency_us, 1.0));
+    const std::vector<double> latency_us = latencies(paced);
+    print("--fsync " + std::string(opd::worker::to_string(mode)), latency_us);
     paced_ok = paced_ok && paced.received.count == paced_count;
     // An open_day closes a day (report) and snapshots the engine: what the
     // requests right behind it see is the pause that costs.
@@ -400,6 +419,24 @@ bool paced_latency(const std::string& transport, const std::string& dir, const s
     }
   }
   return paced_ok;
+}
+
+// Start-up replay of a journal no snapshot covers: open_day snapshots, so
+// the journal is written without the day changes. `rounds` start-ups of
+// the same journal, one line each.
+void replay_figure(const std::string& transport, const std::string& dir, const std::vector<std::string>& requests,
+                   int rounds) {
+  std::vector<std::string> one_day;
+  for (const auto& r : requests)
+    if (r.find("open_day") == std::string::npos) one_day.push_back(r);
+  const Run journaled = worker_run(endpoints(transport, dir, 6), one_day,
+                                   journal_in(dir + "/replay", opd::worker::FsyncMode::kNever));
+  for (int round = 0; round < rounds; ++round) {
+    const double replay = replay_seconds(dir + "/replay");
+    std::printf("replay at start-up: %llu journal records in %.3f s = %.0f records/s\n",
+                static_cast<unsigned long long>(journaled.received.count), replay,
+                static_cast<double>(journaled.received.count) / replay);
+  }
 }
 
 }  // namespace
@@ -432,6 +469,11 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir);
     return ok ? 0 : 1;
   }
+  if (only == "replay-only") {
+    replay_figure(transport, dir, requests, 5);
+    std::filesystem::remove_all(dir);
+    return 0;
+  }
   if (only == "paced-only") {
     const bool ok = paced_latency(transport, dir, requests);
     std::filesystem::remove_all(dir);
@@ -460,16 +502,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(always.received.count));
   std::printf("ratio always / never: %.2f (group commit: one write + one fdatasync per batch)\n",
               never.seconds / always.seconds);
-  // Replay needs a journal no snapshot covers: open_day snapshots, so this
-  // run leaves the day changes out.
-  std::vector<std::string> one_day;
-  for (const auto& r : requests)
-    if (r.find("open_day") == std::string::npos) one_day.push_back(r);
-  const Run journaled = worker_run(endpoints(transport, dir, 6), one_day, journal_in(dir + "/replay", FsyncMode::kNever));
-  const double replay = replay_seconds(dir + "/replay");
-  std::printf("replay at start-up: %llu journal records in %.3f s = %.0f records/s\n",
-              static_cast<unsigned long long>(journaled.received.count), replay,
-              static_cast<double>(journaled.received.count) / replay);
+  replay_figure(transport, dir, requests, 1);
 
   const bool days = print_open_day_times(transport, dir, requests);
 
