@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "harness.h"
+#include "opd/durability/journal.h"
 #include "workload.h"
 
 namespace opd::worker::test {
@@ -168,6 +169,33 @@ TEST_CASE("journal damage: a torn tail is truncated, corruption refused until --
     CHECK(repaired.service().last_seq() > 0);
     CHECK(std::filesystem::exists(segments[0] + ".corrupt"));
     CHECK(repaired.service().engine().check_invariants().empty());
+  }
+}
+
+TEST_CASE("a journal record the worker cannot read stops recovery midway, naming its seq", "[durability]") {
+  // Replay decodes on the recovering thread and applies on another: a
+  // refusal thousands of records in (several batches on their way to the
+  // engine) must still surface as the refusal, promptly, and not hang.
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  {
+    RunningWorker worker(durability_schedule(), durable_config(data));
+    (void)drive(worker, 11, 5'000, {});
+    worker.stop();
+  }
+  {
+    std::string error;
+    auto journal = durability::Journal::open(data, 0, {}, [](std::uint64_t, std::string_view) {}, nullptr, &error);
+    REQUIRE(journal.has_value());
+    journal->add(5'001, std::string_view("\xee unknown entry format"));
+    REQUIRE(journal->commit(true, &error));
+  }
+  zmq::context_t context(1);
+  try {
+    Service refused(context, durability_schedule(), durable_config(data));
+    FAIL("an unreadable journal record was accepted");
+  } catch (const std::runtime_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("journal record 5001") && Catch::Contains("unknown format"));
   }
 }
 

@@ -138,12 +138,13 @@ Persistence::Persistence(const PersistenceConfig& config, Engine& engine, const 
         if (!entry)
           throw std::runtime_error("journal record " + std::to_string(seq) +
                                    " has an unknown format; written by a newer opd-worker?");
-        replay(seq, *entry);
+        replay.entry(seq, *entry);
         ++replayed;
       },
       &warnings, &error);
   for (const auto& w : warnings) log_.warn("{}", w);
   if (!journal_) throw std::runtime_error(error);
+  replay.drained();
   recovered_seq_ = journal_->last_seq();
   records_since_snapshot_ = replayed;
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();

@@ -42,7 +42,13 @@ struct JournalEntry {
 // it did is logged here, by tick() and finish(), from its reports.
 class Persistence {
  public:
-  using Replay = std::function<void(std::uint64_t seq, const JournalEntry& entry)>;
+  // How recovery hands the journal to the service: `entry` for each record
+  // in seq order, then `drained`, which returns once every entry has
+  // reached the engine (the service applies them on another thread).
+  struct Replay {
+    std::function<void(std::uint64_t seq, const JournalEntry& entry)> entry;
+    std::function<void()> drained;
+  };
   using Clock = std::chrono::steady_clock;
 
   // Locks the data dir, loads the newest intact snapshot into `engine`

@@ -26,6 +26,7 @@
 #include "opd/worker/topics.h"
 #include "outbox.h"
 #include "persistence.h"
+#include "replay_pipeline.h"
 #include "queries.h"
 
 namespace opd::worker {
@@ -137,6 +138,7 @@ struct Service::Impl {
   zmq::socket_t router;
   int stop_fd = -1;  // eventfd written by request_stop()
   std::unique_ptr<Persistence> persistence;  // null: in memory only
+  ReplayPipeline* replaying = nullptr;        // during recovery only
 
   const std::string start_id = make_start_id();
   const Clock::time_point started = Clock::now();
@@ -167,9 +169,14 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
   if (config.curve) gate.emplace(context, *config.curve, *log);
   // Recover before binding: no client can reach a half-recovered state.
   if (config.persistence) {
+    ReplayPipeline pipeline(engine);
+    replaying = &pipeline;
     persistence = std::make_unique<Persistence>(
         *config.persistence, engine,
-        [this](std::uint64_t s, const JournalEntry& entry) { replay(s, entry); }, *log);
+        Persistence::Replay{.entry = [this](std::uint64_t s, const JournalEntry& entry) { replay(s, entry); },
+                            .drained = [&pipeline] { pipeline.finish(); }},
+        *log);
+    replaying = nullptr;
     seq = persistence->recovered_seq();
   }
   pull = bind_socket(context, zmq::socket_type::pull, config.requests_endpoint, "requests",
@@ -412,6 +419,7 @@ const Outcome* Service::Impl::decide(const Pending& p) {
 // The same verdicts as decide(), without rendering answers nobody will
 // receive: replay only rebuilds the engine's state (and with it the
 // idempotency table, which renders any later duplicate from the state).
+// This thread decodes; the pipeline's thread applies (apply_quietly).
 void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry) {
   Pending& p = pending;  // the loop has not started: free for reuse
   p.seq = seq = replayed_seq;
@@ -421,7 +429,7 @@ void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry
   p.role = entry.role;
   decoder.request(entry.bytes.data(), entry.bytes.size(), p.decoded);
   if (entry.frames > 1) refuse_multipart(p.decoded, entry.frames);
-  if (p.decoded.request && permitted(p)) engine.apply_quietly(*p.decoded.request);
+  if (p.decoded.request && permitted(p)) replaying->push(std::move(*p.decoded.request));
 }
 
 void Service::Impl::apply(Pending& p) {
