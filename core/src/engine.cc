@@ -74,6 +74,10 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
   slot.start = start;
   slot.end = end;
   slot.capacity = capacity;
+  // Seats never outnumber the capacity (until set_capacity raises it): one
+  // allocation per array and day, not one per doubling.
+  slot.tokens.reserve(capacity);
+  slot.keys.reserve(capacity);
   slot.key = SlotOrderKey{start ? start->minutes() : std::numeric_limits<int>::max(),
                           next_slot_creation++};
   slots.push_back(std::move(slot));
@@ -186,6 +190,9 @@ void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, 
   }
 }
 
+// Both renders write every member of their output, so a reused Result or
+// BoardEvent needs no reset first: assigning a fresh one costs hundreds of
+// instructions of optional<> bookkeeping and drops the reason's buffer.
 void Engine::State::render(const StoredResult& rec, Result& r) const {
   if (rec.type == OpType::kOpenDay && rec.status == Status::kDayOpened) {
     r = *day_opened;
@@ -195,23 +202,40 @@ void Engine::State::render(const StoredResult& rec, Result& r) const {
   r.status = rec.status;
   r.code = rec.code;
   if (rec.reason != kNoIndex) r.reason = reasons[rec.reason];
+  else r.reason.clear();
+  Index doctor = kNoIndex;
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
     r.token_id = token_id(rec.token);
     r.token_number = t.number;
     r.source = t.source;
-    r.doctor_id = doctors[t.doctor].id;
+    doctor = t.doctor;
+  } else {
+    r.token_id.reset();
+    r.token_number = 0;
+    r.source.reset();
   }
   if (rec.slot != kNoIndex) {
     r.slot_id = slots[rec.slot].id;
-    if (!r.doctor_id) r.doctor_id = doctors[slots[rec.slot].doctor].id;
+    if (doctor == kNoIndex) doctor = slots[rec.slot].doctor;
+  } else {
+    r.slot_id.reset();
   }
+  if (doctor != kNoIndex) r.doctor_id = doctors[doctor].id;
+  else r.doctor_id.reset();
   if (rec.removed != kNoIndex) r.removed_token = token_id(rec.removed);
+  else r.removed_token.reset();
   if (rec.moved_to == kWaitlistIndex) r.moved_to = Destination{};
   else if (rec.moved_to != kNoIndex) r.moved_to = Destination{slots[rec.moved_to].id};
+  else r.moved_to.reset();
   if (rec.alternative != kNoIndex) r.alternative_slot = slots[rec.alternative].id;
+  else r.alternative_slot.reset();
   if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
+  else r.ahead.reset();
   if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
+  else r.capacity.reset();
+  r.date.reset();
+  r.report.reset();
 }
 
 void Engine::State::render(const EventRec& rec, BoardEvent& event) const {
@@ -223,12 +247,22 @@ void Engine::State::render(const EventRec& rec, BoardEvent& event) const {
     event.token_id = token_id(rec.token);
     event.token_number = t.number;
     event.source = t.source;
+  } else {
+    event.token_id.reset();
+    event.token_number = 0;
+    event.source.reset();
   }
-  if (rec.slot != kNoIndex) event.slot_id = slots[rec.slot].id;
-  if (rec.from_slot != kNoIndex) event.from_slot = slots[rec.from_slot].id;
-  if (rec.to_slot != kNoIndex) event.to_slot = slots[rec.to_slot].id;
+  const auto slot_or_none = [this](Index slot, std::optional<SlotId>& out) {
+    if (slot != kNoIndex) out = slots[slot].id;
+    else out.reset();
+  };
+  slot_or_none(rec.slot, event.slot_id);
+  slot_or_none(rec.from_slot, event.from_slot);
+  slot_or_none(rec.to_slot, event.to_slot);
   if (rec.capacity != kNoIndex) event.capacity = rec.capacity;
+  else event.capacity.reset();
   if (rec.kind == EventKind::kDayOpened) event.date = date;
+  else event.date.reset();
 }
 
 Engine::Engine(Schedule schedule, EngineConfig config) {
@@ -250,36 +284,10 @@ Outcome Engine::apply(const Request& request) {
   return out;
 }
 
-namespace {
-
-// Back to a default Result (request_id aside: apply always sets it),
-// member by member: assigning a fresh Result costs hundreds of
-// instructions of optional<> bookkeeping, and drops the reason's buffer.
-void reset(Result& r) noexcept {
-  r.type = OpType::kAllocate;
-  r.status = Status::kRejected;
-  r.code = Code::kNone;
-  r.reason.clear();
-  r.token_id.reset();
-  r.token_number = 0;
-  r.doctor_id.reset();
-  r.slot_id.reset();
-  r.source.reset();
-  r.removed_token.reset();
-  r.moved_to.reset();
-  r.alternative_slot.reset();
-  r.ahead.reset();
-  r.capacity.reset();
-  r.date.reset();
-  r.report.reset();
-  r.duplicate = false;
-}
-
-}  // namespace
-
 const StoredResult* Engine::State::decide(const Request& request, StoredResult& rec) {
   events.clear();
-  if (const StoredResult* seen_before = seen.find(request.request_id.view())) return seen_before;
+  const std::uint64_t id_hash = hash_id_text(request.request_id.view());
+  if (const StoredResult* seen_before = seen.find(request.request_id.view(), id_hash)) return seen_before;
   rec.type = request.type;
   switch (request.type) {
     case OpType::kAllocate: allocate(request, rec); break;
@@ -293,23 +301,19 @@ const StoredResult* Engine::State::decide(const Request& request, StoredResult& 
   }
   // open_day cleared the table; its own id goes into the new day's table so
   // a retry of it is a duplicate rather than a second day change.
-  seen.insert(request.request_id.view(), rec);
+  seen.insert(request.request_id.view(), rec, id_hash);
   return nullptr;
 }
 
 void Engine::apply(const Request& request, Outcome& out) {
   auto& s = *state_;
-  reset(out.result);
   StoredResult rec;
   const StoredResult* duplicate_of = s.decide(request, rec);
   s.render(duplicate_of != nullptr ? *duplicate_of : rec, out.result);
   out.result.request_id = request.request_id;
   out.result.duplicate = duplicate_of != nullptr;
   out.events.resize(s.events.size());
-  for (std::size_t i = 0; i < s.events.size(); ++i) {
-    out.events[i] = BoardEvent{};
-    s.render(s.events[i], out.events[i]);
-  }
+  for (std::size_t i = 0; i < s.events.size(); ++i) s.render(s.events[i], out.events[i]);
 }
 
 void Engine::apply_quietly(const Request& request) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "opd/core/ids.h"
@@ -22,14 +23,38 @@ struct IdAccess {
   // REQUIRES: prefix is an id character.
   template <class IdType>
   [[nodiscard]] static IdType numbered(char prefix, std::uint64_t number) noexcept {
-    char text[21];  // the prefix and at most 20 digits
-    char* start = text + sizeof text;
-    do {
-      *--start = static_cast<char>('0' + number % 10);
-      number /= 10;
-    } while (number != 0);
-    *--start = prefix;
-    return IdType(std::string_view(start, static_cast<std::size_t>(text + sizeof text - start)));
+    // Two digits per step from a table, back to front: every result and
+    // event formats a token id, and this halves the divisions.
+    static constexpr char kPairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
+    // Formatted at the end of a zeroed buffer, then copied with a fixed
+    // size (a variable-size memcpy is a library call): the 21 bytes from
+    // the prefix on always lie inside the buffer.
+    char text[32] = {};
+    char* const end = text + sizeof text;
+    char* out = end;
+    while (number >= 100) {
+      const auto pair = static_cast<std::size_t>(number % 100) * 2;
+      number /= 100;
+      *--out = kPairs[pair + 1];
+      *--out = kPairs[pair];
+    }
+    if (number >= 10) {
+      const auto pair = static_cast<std::size_t>(number) * 2;
+      *--out = kPairs[pair + 1];
+      *--out = kPairs[pair];
+    } else {
+      *--out = static_cast<char>('0' + number);
+    }
+    *--out = prefix;
+    constexpr std::size_t kMostChars = 21;  // the prefix and at most 20 digits
+    static_assert(sizeof text >= kMostChars && kMostChars <= kMaxIdLength);
+    IdType id = IdType::placeholder();  // overwritten below
+    std::memcpy(id.chars_, out, kMostChars);
+    id.size_ = static_cast<std::uint8_t>(end - out);
+    return id;
   }
 };
 

@@ -58,25 +58,31 @@ template <class Value>
 class IdTable {
  public:
   [[nodiscard]] const Value* find(std::string_view id) const noexcept {
+    return find(id, hash_id_text(id));
+  }
+  // REQUIRES: hash == hash_id_text(id). For a caller that may insert the
+  // same id next (the idempotency check), so the text is hashed once.
+  [[nodiscard]] const Value* find(std::string_view id, std::uint64_t hash) const noexcept {
     if (control_.empty()) return nullptr;
-    const std::uint64_t hash = hash_id_text(id);
     const std::uint8_t tag = tag_of(hash);
     for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
       const std::uint8_t c = control_[i];
       if (c == kEmpty) return nullptr;
       if (c != tag) continue;
       const Entry& e = entries_[slots_[i]];
-      if (key(e) == id) return &e.value;
+      if (e.size == id.size() && same_text(arena_.data() + e.offset, id.data(), id.size())) return &e.value;
     }
   }
 
   // REQUIRES: find(id) == nullptr.
-  void insert(std::string_view id, const Value& value) {
+  void insert(std::string_view id, const Value& value) { insert(id, value, hash_id_text(id)); }
+  // REQUIRES: find(id) == nullptr and hash == hash_id_text(id).
+  void insert(std::string_view id, const Value& value, std::uint64_t hash) {
     if ((entries_.size() + 1) * 2 > control_.size()) grow();
     entries_.push_back(Entry{static_cast<std::uint32_t>(arena_.size()),
                              static_cast<std::uint32_t>(id.size()), value});
     arena_.append(id);
-    place(hash_id_text(id), static_cast<std::uint32_t>(entries_.size() - 1));
+    place(hash, static_cast<std::uint32_t>(entries_.size() - 1));
   }
 
   // Keeps the allocated capacity: a new service day refills it.
@@ -107,6 +113,29 @@ class IdTable {
   static constexpr std::uint8_t kEmpty = 0;
   static std::uint8_t tag_of(std::uint64_t hash) noexcept {
     return static_cast<std::uint8_t>(0x80U | (hash >> 57));  // never kEmpty
+  }
+  // memcmp of ids' few bytes without the library call: 8-byte words, the
+  // last one overlapping, as in hash_id_text.
+  [[nodiscard]] static bool same_text(const char* a, const char* b, std::size_t n) noexcept {
+    const auto word = [](const char* at) {
+      std::uint64_t w;
+      std::memcpy(&w, at, sizeof w);
+      return w;
+    };
+    const auto half = [](const char* at) {
+      std::uint32_t w;
+      std::memcpy(&w, at, sizeof w);
+      return w;
+    };
+    if (n >= 8) {
+      for (std::size_t i = 0; i + 8 < n; i += 8)
+        if (word(a + i) != word(b + i)) return false;
+      return word(a + n - 8) == word(b + n - 8);
+    }
+    if (n >= 4) return half(a) == half(b) && half(a + n - 4) == half(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
   [[nodiscard]] std::string_view key(const Entry& e) const noexcept {
     return std::string_view(arena_).substr(e.offset, e.size);
