@@ -31,7 +31,9 @@
 #include <thread>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include <msgpack.hpp>
 #include <zmq.hpp>
@@ -376,6 +378,23 @@ bool print_open_day_times(const std::string& transport, const std::string& dir, 
   return true;
 }
 
+void print_fdatasync_cost(const std::string& dir) {
+  const std::string file = dir + "/fdatasync-probe";
+  const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return;
+  const std::string record(100, 'x');
+  std::vector<double> us;
+  for (int i = 0; i < 2'000; ++i) {
+    const auto start = Clock::now();
+    if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size()) || ::fdatasync(fd) != 0) break;
+    us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  ::close(fd);
+  std::filesystem::remove(file);
+  std::printf("disk: 100-byte append + fdatasync, %zu times: p50 %.0f us, p99 %.0f us, max %.0f us\n", us.size(),
+              percentile(us, 0.50), percentile(us, 0.99), percentile(us, 1.0));
+}
+
 // Send-to-result latency at a paced 10,000 requests per second (the first
 // OPD_BENCH_PACED requests, default 50,000, which hold one open_day),
 // --fsync never then always.
@@ -395,6 +414,10 @@ bool paced_latency(const std::string& transport, const std::string& dir, const s
                 what.c_str(), latency_us.size(), percentile(latency_us, 0.50), percentile(latency_us, 0.99),
                 percentile(latency_us, 0.999), percentile(latency_us, 1.0));
   };
+  // The disk's own floor: what one small append and its fdatasync cost in
+  // the same directory, right before the paced runs. Every batch in
+  // always mode pays one; a stall here is a stall there.
+  print_fdatasync_cost(dir);
   // The harness's own floor: the same sockets and pacing through a no-op
   // relay. On two cores, the sender, the subscriber and each context's I/O
   // thread take turns with whatever is measured.
