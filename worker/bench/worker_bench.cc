@@ -3,15 +3,17 @@
 // received by a subscriber, against the same run's no-op relay (PULL -> PUB
 // of the raw bytes) as the ceiling of the transport on this machine.
 //
-// Each role has its own ZeroMQ context (its own I/O thread), as separate
-// processes would. High-water marks are raised so that nothing is dropped:
+// In the flood runs each role has its own ZeroMQ context (its own I/O
+// thread), as separate processes would; the paced latency runs use one
+// client thread for sending and receiving (see paced_client). High-water marks are raised so that nothing is dropped:
 // a lost result is a failure, reported and exit status 1.
 //
 // Then the durability figures (issue 4): the same run with the journal
 // under --fsync never and --fsync always (group commit), the replay speed
 // of that journal at start-up, what an open_day (day report + snapshot)
 // holds up, and send-to-result latency at a paced 10,000 requests per
-// second with --fsync never and always.
+// second with --fsync never and always, beside two floors measured in the
+// same run: the disk's own append+fdatasync and a no-op relay.
 //
 //   opd_worker_bench [REQUESTS] [ipc|tcp] [cpu-only|paced-only|open-day-only|replay-only]
 //                                                      (defaults: 1000000 ipc, everything)
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -70,7 +73,7 @@ Endpoints endpoints(const std::string& transport, const std::string& dir, int ro
 }
 
 struct Received {
-  std::vector<Clock::time_point> arrivals;  // by seq - 1, when asked for
+  std::vector<Clock::time_point> arrivals;  // by seq - 1 (paced runs only)
   std::uint64_t count = 0;
   bool in_order = true;  // seq 1, 2, 3, ... (worker run only)
   Clock::time_point last;
@@ -95,8 +98,7 @@ std::uint64_t seq_of(const zmq::message_t& body) {
 }
 
 // Subscribes to result/ and counts `expected` messages (bounded wait).
-Received consume(const std::string& endpoint, std::uint64_t expected, bool check_seq, std::atomic<bool>& ready,
-                 bool record_arrivals = false) {
+Received consume(const std::string& endpoint, std::uint64_t expected, bool check_seq, std::atomic<bool>& ready) {
   zmq::context_t context(1);
   zmq::socket_t sub(context, zmq::socket_type::sub);
   sub.set(zmq::sockopt::rcvhwm, kHwm);
@@ -105,13 +107,11 @@ Received consume(const std::string& endpoint, std::uint64_t expected, bool check
   sub.set(zmq::sockopt::subscribe, "result/");
   ready = true;
   Received r;
-  if (record_arrivals) r.arrivals.reserve(expected);
   zmq::message_t topic, body;
   while (r.count < expected) {
     if (!sub.recv(topic)) break;  // 5 s without a message: give up, report the loss
     (void)sub.recv(body);
     ++r.count;
-    if (record_arrivals) r.arrivals.push_back(Clock::now());
     if (check_seq && seq_of(body) != r.count) r.in_order = false;
   }
   r.last = Clock::now();
@@ -127,36 +127,72 @@ void produce(const std::string& endpoint, const std::vector<std::string>& reques
   push.set(zmq::sockopt::linger, -1);  // deliver everything before the context ends
 }
 
-// Sends request i at start + i / rate (open loop), recording when each was
-// due: latency is measured from there, so a stall is not hidden by the
-// sender waiting for it (no coordinated omission).
-std::vector<Clock::time_point> produce_paced(const std::string& endpoint, const std::vector<std::string>& requests,
-                                             double rate) {
-  zmq::context_t context(1);
-  zmq::socket_t push(context, zmq::socket_type::push);
-  push.set(zmq::sockopt::sndhwm, kHwm);
-  push.connect(endpoint);
-  std::vector<Clock::time_point> due(requests.size());
-  // Wake on time: the default 50 us timer slack would count as the
-  // worker's latency, since it is measured from the scheduled send.
-  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
-  const auto start = Clock::now() + 10ms;
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    due[i] = start + std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(i) / rate));
-    // Sleep rather than spin: on two cores a spinning sender would starve
-    // the worker it is measuring.
-    std::this_thread::sleep_until(due[i]);
-    (void)push.send(zmq::buffer(requests[i]), zmq::send_flags::none);
-  }
-  push.set(zmq::sockopt::linger, -1);
-  return due;
-}
-
 struct Run {
   double seconds = 0;
   Received received;
   std::vector<Clock::time_point> due;  // paced runs only
 };
+
+// A kiosk and a display in one thread, for latency: sends request i at
+// start + i / rate (open loop) and records when each result arrives.
+// Latency is measured from the scheduled send, so a stall is not hidden by
+// the sender waiting for it (no coordinated omission). One thread and one
+// I/O thread rather than two of each: on two cores every thread the
+// harness wakes adds latency to what it measures.
+Run paced_client(const Endpoints& e, const std::vector<std::string>& requests, double rate, bool check_seq) {
+  zmq::context_t context(1);
+  zmq::socket_t push(context, zmq::socket_type::push);
+  push.set(zmq::sockopt::sndhwm, kHwm);
+  push.connect(e.requests);
+  zmq::socket_t sub(context, zmq::socket_type::sub);
+  sub.set(zmq::sockopt::rcvhwm, kHwm);
+  sub.connect(e.events);
+  sub.set(zmq::sockopt::subscribe, "result/");
+  std::this_thread::sleep_for(300ms);  // let the subscription reach the PUB
+  // Wake on time: the default 50 us timer slack would count as latency.
+  ::prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+  const int sub_fd = sub.get(zmq::sockopt::fd);
+
+  Run run;
+  const std::size_t total = requests.size();
+  run.due.resize(total);
+  run.received.arrivals.reserve(total);
+  const auto start = Clock::now() + 10ms;
+  const auto due_at = [&](std::size_t i) {
+    return start + std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(i) / rate));
+  };
+  Received& got = run.received;
+  zmq::message_t topic, body;
+  std::size_t sent = 0;
+  Clock::time_point give_up = Clock::time_point::max();
+  while (got.count < total) {
+    // ZMQ_FD is edge-triggered: drain everything before waiting again.
+    while (sub.recv(topic, zmq::recv_flags::dontwait)) {
+      (void)sub.recv(body);
+      got.arrivals.push_back(Clock::now());
+      ++got.count;
+      if (check_seq && seq_of(body) != got.count) got.in_order = false;
+    }
+    if (got.count == total) break;
+    const auto now = Clock::now();
+    if (sent < total && now >= due_at(sent)) {
+      run.due[sent] = due_at(sent);
+      (void)push.send(zmq::buffer(requests[sent]), zmq::send_flags::none);
+      if (++sent == total) give_up = Clock::now() + 5s;  // then report the loss
+      continue;
+    }
+    if (now >= give_up) break;
+    const auto wake = sent < total ? due_at(sent) : give_up;
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wake - now).count();
+    const timespec timeout{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    pollfd fd{sub_fd, POLLIN, 0};
+    (void)::ppoll(&fd, 1, &timeout, nullptr);
+  }
+  got.last = Clock::now();
+  run.seconds = std::chrono::duration<double>(got.last - start).count();
+  push.set(zmq::sockopt::linger, 0);
+  return run;
+}
 
 // The ceiling: the same sockets, the same messages, no work in between.
 Run relay_run(const Endpoints& e, const std::vector<std::string>& requests, double paced_rate = 0) {
@@ -179,19 +215,23 @@ Run relay_run(const Endpoints& e, const std::vector<std::string>& requests, doub
     }
     pub.set(zmq::sockopt::linger, 0);
   });
+  if (paced_rate > 0) {
+    Run run = paced_client(e, requests, paced_rate, false);
+    stop = true;
+    relay.join();
+    return run;
+  }
   std::atomic<bool> ready{false};
   Received received;
-  std::thread consumer([&] { received = consume(e.events, requests.size(), false, ready, paced_rate > 0); });
+  std::thread consumer([&] { received = consume(e.events, requests.size(), false, ready); });
   while (!ready) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(300ms);  // let the subscription reach the PUB
   const auto start = Clock::now();
-  std::vector<Clock::time_point> due;
-  if (paced_rate > 0) due = produce_paced(e.requests, requests, paced_rate);
-  else produce(e.requests, requests);
+  produce(e.requests, requests);
   consumer.join();
   stop = true;
   relay.join();
-  return Run{std::chrono::duration<double>(received.last - start).count(), received, std::move(due)};
+  return Run{std::chrono::duration<double>(received.last - start).count(), received, {}};
 }
 
 // A worker on the bench's endpoints, with queues deep enough for a flood.
@@ -215,19 +255,23 @@ Run worker_run(const Endpoints& e, const std::vector<std::string>& requests,
   config.persistence = std::move(persistence);
   opd::worker::Service service(context, make_schedule(), config);
   std::thread loop([&] { service.run(); });
+  if (paced_rate > 0) {
+    Run run = paced_client(e, requests, paced_rate, true);
+    service.request_stop();
+    loop.join();
+    return run;
+  }
   std::atomic<bool> ready{false};
   Received received;
-  std::thread consumer([&] { received = consume(e.events, requests.size(), true, ready, paced_rate > 0); });
+  std::thread consumer([&] { received = consume(e.events, requests.size(), true, ready); });
   while (!ready) std::this_thread::sleep_for(1ms);
   std::this_thread::sleep_for(300ms);
   const auto start = Clock::now();
-  std::vector<Clock::time_point> due;
-  if (paced_rate > 0) due = produce_paced(e.requests, requests, paced_rate);
-  else produce(e.requests, requests);
+  produce(e.requests, requests);
   consumer.join();
   service.request_stop();
   loop.join();
-  return Run{std::chrono::duration<double>(received.last - start).count(), received, std::move(due)};
+  return Run{std::chrono::duration<double>(received.last - start).count(), received, {}};
 }
 
 opd::worker::PersistenceConfig journal_in(const std::string& dir, opd::worker::FsyncMode fsync) {
