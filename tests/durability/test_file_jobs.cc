@@ -53,7 +53,7 @@ TEST_CASE("file jobs run one at a time, in submission order", "[file_jobs]") {
   CHECK(jobs.collect().empty());
 }
 
-TEST_CASE("a job that throws is reported as failed; the next jobs still run", "[file_jobs]") {
+TEST_CASE("a job that throws is reported as failed, and the next jobs still run", "[file_jobs]") {
   FileJobs jobs;
   jobs.submit([]() -> JobReport { throw std::runtime_error("disk on fire"); });
   jobs.submit([] { return said("after"); });

@@ -9,6 +9,8 @@
 #include <future>
 
 #include "harness.h"
+#include "opd/durability/crc32c.h"
+#include "opd/durability/journal.h"
 #include "opd/durability/snapshot_file.h"
 #include "workload.h"
 
@@ -48,16 +50,23 @@ class JournalOnDisk {
     for (const auto& file : files_ending(dir_, ".log")) {
       auto& offset = offsets_[file.string()];
       std::ifstream in(file, std::ios::binary);
-      in.seekg(static_cast<std::streamoff>(offset));
-      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      std::size_t at = 0;
-      // Records are [u32 length][u32 crc][u64 seq][payload]; a partial one
-      // at the end is read again next time.
-      while (bytes.size() - at >= 16 && bytes.size() - at - 16 >= u32_at(bytes, at, 4)) {
-        highest_ = std::max(highest_, u32_at(bytes, at + 8, 8));
-        at += 16 + u32_at(bytes, at, 4);
+      // Records are [u32 length][u32 crc][u64 seq][payload]; the file may
+      // go on past them with reserved zeros (length 0, never a record's),
+      // so it is read record by record, not to its end. A record counts
+      // once it is wholly there with its CRC matching; anything short of
+      // that is read again next time.
+      std::string record(16, '\0');
+      while (in.seekg(static_cast<std::streamoff>(offset)) && in.read(record.data(), 16)) {
+        const auto length = u32_at(record, 0, 4);
+        if (length == 0 || length > durability::kMaxRecordPayload) break;
+        record.resize(16 + length);
+        if (!in.read(record.data() + 16, static_cast<std::streamsize>(length)) ||
+            durability::crc32c(std::string_view(record).substr(8)) != u32_at(record, 4, 4))
+          break;
+        highest_ = std::max(highest_, u32_at(record, 8, 8));
+        offset += record.size();
+        record.resize(16);
       }
-      offset += at;
     }
     return highest_;
   }

@@ -40,7 +40,7 @@ Body allocate_body(const std::string& request_id, const std::string& client_id) 
 
 }  // namespace
 
-TEST_CASE("a listed key connects and is answered; an unlisted key cannot connect", "[security][curve]") {
+TEST_CASE("a listed key connects and is answered, and an unlisted key cannot connect", "[security][curve]") {
   SecuredWorker w;
   Subscriber results = w.subscriber();
 
