@@ -461,6 +461,7 @@ bool paced_latency(const std::string& transport, const std::string& dir, const s
   // The disk's own floor: what one small append and its fdatasync cost in
   // the same directory, right before the paced runs. Every batch in
   // always mode pays one; a stall here is a stall there.
+  ::sync();  // the earlier runs' writeback is not this probe's
   print_fdatasync_cost(dir);
   // The harness's own floor: the same sockets and pacing through a no-op
   // relay. On two cores, the sender, the subscriber and each context's I/O
@@ -469,6 +470,10 @@ bool paced_latency(const std::string& transport, const std::string& dir, const s
   print("no-op relay", latencies(relay));
   bool paced_ok = relay.received.count == paced_count;
   for (const auto mode : {FsyncMode::kNever, FsyncMode::kAlways}) {
+    // Each run starts with nothing dirty in the page cache: the previous
+    // run's journal, written back meanwhile, would stall this run's
+    // fdatasyncs (ext4 commits both together) and be counted against it.
+    ::sync();
     const Run paced = worker_run(endpoints(transport, dir, mode == FsyncMode::kNever ? 4 : 5), paced_requests,
                                  journal_in(dir + "/paced-" + std::string(opd::worker::to_string(mode)), mode), 10'000);
     const std::vector<double> latency_us = latencies(paced);
