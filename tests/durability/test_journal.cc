@@ -31,6 +31,17 @@ Opened open_journal(const std::filesystem::path& dir, std::uint64_t after = 0, J
   return o;
 }
 
+// Appends one record to an opened journal, closes it and opens the
+// directory again: how a worker goes on after a recovery.
+Opened append_and_reopen(Opened& o, const std::filesystem::path& dir, std::uint64_t seq, const std::string& payload,
+                         JournalOptions options = {}) {
+  o.journal->add(seq, payload);
+  std::string error;
+  REQUIRE(o.journal->commit(true, &error));
+  o.journal.reset();
+  return open_journal(dir, 0, options);
+}
+
 std::string payload_for(std::uint64_t seq) { return "request-" + std::to_string(seq) + std::string(seq % 7, 'x'); }
 
 Records write_records(const std::filesystem::path& dir, std::uint64_t from, std::uint64_t to,
@@ -113,11 +124,7 @@ TEST_CASE("records come back in order after reopening", "[journal]") {
     CHECK(later.replayed.front().first == 451);
   }
   SECTION("appending continues the same journal") {
-    o.journal->add(501, "more");
-    std::string error;
-    REQUIRE(o.journal->commit(true, &error));
-    o.journal.reset();
-    auto again = open_journal(temp.path());
+    auto again = append_and_reopen(o, temp.path(), 501, "more");
     REQUIRE(again.replayed.size() == 501);
     CHECK(again.replayed.back() == std::pair<std::uint64_t, std::string>{501, "more"});
   }
@@ -153,11 +160,7 @@ TEST_CASE("a torn last record is truncated at every byte offset, losing only tha
       CHECK(std::filesystem::file_size(segment) == last_start);
     }
     // The journal takes new records where the good ones end.
-    o.journal->add(20, "retry");
-    std::string error;
-    REQUIRE(o.journal->commit(true, &error));
-    o.journal.reset();
-    auto again = open_journal(temp.path(), 0, options);
+    auto again = append_and_reopen(o, temp.path(), 20, "retry", options);
     CHECK(again.warnings.empty());
     REQUIRE(again.replayed.size() == 20);
     CHECK(again.replayed.back().second == "retry");
@@ -197,11 +200,7 @@ TEST_CASE("a flipped byte before the tail refuses to open, and --repair truncate
   CHECK(std::filesystem::file_size(segment) == offset);
   CHECK(repaired.warnings.size() == 1);
   // The repaired journal goes on from the record before the damage.
-  repaired.journal->add(40, "again");
-  std::string error;
-  REQUIRE(repaired.journal->commit(true, &error));
-  repaired.journal.reset();
-  auto again = open_journal(temp.path(), 0, options);
+  auto again = append_and_reopen(repaired, temp.path(), 40, "again", options);
   CHECK(again.warnings.empty());
   REQUIRE(again.replayed.size() == 40);
   CHECK(again.replayed.back() == std::pair<std::uint64_t, std::string>{40, "again"});
@@ -329,12 +328,7 @@ TEST_CASE("a torn record written into preallocated space is truncated, and the j
   CHECK_THAT(o.warnings[0], Catch::Contains(segment.string()) && Catch::Contains("offset " + std::to_string(end)) &&
                                 Catch::Contains("torn last record (21 bytes)"));
   CHECK(std::filesystem::file_size(segment) == end);
-  o.journal->add(51, "after the tear");
-  std::string error;
-  REQUIRE(o.journal->commit(true, &error));
-  o.journal.reset();
-
-  auto again = open_journal(temp.path(), 0, options);
+  auto again = append_and_reopen(o, temp.path(), 51, "after the tear", options);
   REQUIRE(again.journal);
   CHECK(again.warnings.empty());
   REQUIRE(again.replayed.size() == 51);
@@ -390,15 +384,8 @@ TEST_CASE("a segment with reserved space left is cut to its records when the nex
   // Reopened with smaller segments (as after a configuration change), the
   // next commit starts a new segment while the old one has zeros left.
   options.segment_bytes = 256;
-  auto o = open_journal(temp.path(), 0, options);
-  REQUIRE(o.journal);
-  std::string error;
-  for (std::uint64_t seq = 21; seq <= 60; ++seq) {
-    o.journal->add(seq, payload_for(seq));
-    written.emplace_back(seq, payload_for(seq));
-    if (seq % 5 == 0) REQUIRE(o.journal->commit(true, &error));
-  }
-  o.journal.reset();
+  const auto more = write_records(temp.path(), 21, 60, 5, options);
+  written.insert(written.end(), more.begin(), more.end());
   CHECK(std::filesystem::file_size(first_segment) == records_bytes(1, 20));
   CHECK(segments_in(temp.path()).size() >= 3);
   auto again = open_journal(temp.path(), 0, options);
