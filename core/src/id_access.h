@@ -29,11 +29,14 @@ struct IdAccess {
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    // Formatted at the end of a zeroed buffer, then copied with a fixed
-    // size (a variable-size memcpy is a library call): the 21 bytes from
-    // the prefix on always lie inside the buffer.
-    char text[32] = {};
-    char* const end = text + sizeof text;
+    // Formatted back to front so that it ends at text + kMostChars, then
+    // copied with a fixed size (a variable-size memcpy is a library call):
+    // the text starts at or after `text`, so the kMostChars bytes copied
+    // from its start end at or before text + 2 * kMostChars, inside the
+    // zeroed buffer.
+    constexpr std::size_t kMostChars = 21;  // the prefix and at most 20 digits
+    char text[2 * kMostChars] = {};
+    char* const end = text + kMostChars;
     char* out = end;
     while (number >= 100) {
       const auto pair = static_cast<std::size_t>(number % 100) * 2;
@@ -49,8 +52,7 @@ struct IdAccess {
       *--out = static_cast<char>('0' + number);
     }
     *--out = prefix;
-    constexpr std::size_t kMostChars = 21;  // the prefix and at most 20 digits
-    static_assert(sizeof text >= kMostChars && kMostChars <= kMaxIdLength);
+    static_assert(kMostChars <= kMaxIdLength);
     IdType id = IdType::placeholder();  // overwritten below
     std::memcpy(id.chars_, out, kMostChars);
     id.size_ = static_cast<std::uint8_t>(end - out);
