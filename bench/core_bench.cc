@@ -13,32 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "bench_schedule.h"
 #include "opd/core/engine.h"
 
 namespace {
 
-constexpr int kDoctors = 100;
-constexpr int kSlotsPerDoctor = 8;
-constexpr std::uint32_t kCapacity = 20;
+using opd::bench::kDoctors;
+using opd::bench::kRequestsPerDay;
+using opd::bench::kSlotsPerDoctor;
+using opd::bench::make_schedule;
 constexpr std::size_t kBatch = 100'000;
-// About 1.5 allocation attempts per seat per day, as in a busy OPD.
-constexpr std::size_t kRequestsPerDay = 40'000;
-
-opd::Schedule make_schedule() {
-  opd::Schedule schedule;
-  for (int d = 0; d < kDoctors; ++d) {
-    opd::ScheduleDoctor doctor{.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(d))};
-    for (int s = 0; s < kSlotsPerDoctor; ++s) {
-      doctor.slots.push_back(opd::ScheduleSlot{
-          .slot_id = opd::SlotId::from_trusted("D" + std::to_string(d) + "-S" + std::to_string(s)),
-          .start = opd::ClockTime::from_minutes((9 + s) * 60),
-          .end = opd::ClockTime::from_minutes((10 + s) * 60),
-          .capacity = kCapacity});
-    }
-    schedule.doctors.push_back(std::move(doctor));
-  }
-  return schedule;
-}
 
 // Deterministic integer in [0, n): std distributions differ between
 // standard libraries, the raw engine does not.

@@ -21,19 +21,21 @@ namespace opd {
 // 8-byte words folded with multiply-xorshift, the tail read as one
 // overlapping word. Not seeded: a table's layout never shows in any output,
 // so this cannot break determinism.
+// Unaligned word loads, for hashing and comparing ids a word at a time.
+[[nodiscard]] inline std::uint64_t load64(const char* at) noexcept {
+  std::uint64_t word;
+  std::memcpy(&word, at, sizeof word);
+  return word;
+}
+[[nodiscard]] inline std::uint64_t load32(const char* at) noexcept {
+  std::uint32_t word;
+  std::memcpy(&word, at, sizeof word);
+  return word;
+}
+
 [[nodiscard]] inline std::uint64_t hash_id_text(std::string_view text) noexcept {
   const char* p = text.data();
   std::size_t n = text.size();
-  auto load64 = [](const char* at) {
-    std::uint64_t word;
-    std::memcpy(&word, at, sizeof word);
-    return word;
-  };
-  auto load32 = [](const char* at) {
-    std::uint32_t word;
-    std::memcpy(&word, at, sizeof word);
-    return std::uint64_t{word};
-  };
   auto mix = [](std::uint64_t h, std::uint64_t word) {
     h = (h ^ word) * 0xbf58476d1ce4e5b9ULL;
     return h ^ (h >> 31);
@@ -117,22 +119,12 @@ class IdTable {
   // memcmp of ids' few bytes without the library call: 8-byte words, the
   // last one overlapping, as in hash_id_text.
   [[nodiscard]] static bool same_text(const char* a, const char* b, std::size_t n) noexcept {
-    const auto word = [](const char* at) {
-      std::uint64_t w;
-      std::memcpy(&w, at, sizeof w);
-      return w;
-    };
-    const auto half = [](const char* at) {
-      std::uint32_t w;
-      std::memcpy(&w, at, sizeof w);
-      return w;
-    };
     if (n >= 8) {
       for (std::size_t i = 0; i + 8 < n; i += 8)
-        if (word(a + i) != word(b + i)) return false;
-      return word(a + n - 8) == word(b + n - 8);
+        if (load64(a + i) != load64(b + i)) return false;
+      return load64(a + n - 8) == load64(b + n - 8);
     }
-    if (n >= 4) return half(a) == half(b) && half(a + n - 4) == half(b + n - 4);
+    if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
     for (std::size_t i = 0; i < n; ++i)
       if (a[i] != b[i]) return false;
     return true;

@@ -10,21 +10,6 @@
 
 namespace opd::bench {
 
-opd::Schedule make_schedule() {
-  opd::Schedule schedule;
-  for (int d = 0; d < kDoctors; ++d) {
-    opd::ScheduleDoctor doctor{.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(d))};
-    for (int s = 0; s < kSlotsPerDoctor; ++s)
-      doctor.slots.push_back(opd::ScheduleSlot{
-          .slot_id = opd::SlotId::from_trusted("D" + std::to_string(d) + "-S" + std::to_string(s)),
-          .start = opd::ClockTime::from_minutes((9 + s) * 60),
-          .end = opd::ClockTime::from_minutes((10 + s) * 60),
-          .capacity = kCapacity});
-    schedule.doctors.push_back(std::move(doctor));
-  }
-  return schedule;
-}
-
 std::vector<std::string> make_requests(std::uint64_t total) {
   opd::Engine reference(make_schedule());
   std::mt19937_64 rng(42);

@@ -1,4 +1,4 @@
-// The workload both worker benchmarks send: 100 doctors x 8 slots and a
+// The workload both worker benchmarks send: the benchmarks' schedule and a
 // realistic request mix, packed as a kiosk would. One definition, so the
 // codec bench's figures describe the frames the end-to-end bench sends.
 #pragma once
@@ -7,16 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "opd/core/schedule.h"
+#include "bench_schedule.h"  // bench/: the schedule and day size
 
 namespace opd::bench {
-
-inline constexpr int kDoctors = 100;
-inline constexpr int kSlotsPerDoctor = 8;
-inline constexpr std::uint32_t kCapacity = 20;
-inline constexpr std::uint64_t kRequestsPerDay = 40'000;
-
-[[nodiscard]] opd::Schedule make_schedule();
 
 // Allocations with preemption, cancels, call_next, complete / no_show and
 // a new day every kRequestsPerDay, with token ids a reference engine really

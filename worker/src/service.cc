@@ -26,8 +26,8 @@
 #include "opd/worker/topics.h"
 #include "outbox.h"
 #include "persistence.h"
-#include "replay_pipeline.h"
 #include "queries.h"
+#include "replay_pipeline.h"
 
 namespace opd::worker {
 namespace {
