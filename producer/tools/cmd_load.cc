@@ -86,6 +86,7 @@ json phase_json(const PhaseReport& r) {
   return json{{"reached", r.reached},
               {"error", r.setup_error.empty() ? json(nullptr) : json(r.setup_error)},
               {"stalled", r.stalled},
+              {"setup_sent", r.setup_sent},
               {"sent", r.sent},
               {"received", r.received},
               {"lost", r.lost},
@@ -246,8 +247,9 @@ int run_load(ArgReader& args) {
     if (a && b) worker_received = *a - *b;
   }
   if (worker_received)
-    std::printf("          the worker's stats: %llu requests received in this run (setup included)\n",
-                static_cast<unsigned long long>(*worker_received));
+    std::printf("          the worker's stats: %llu requests received in this run (%llu setup frames included)\n",
+                static_cast<unsigned long long>(*worker_received),
+                static_cast<unsigned long long>(worker.setup_sent));
   std::optional<double> ratio;
   if (relay) {
     print_phase(*relay);

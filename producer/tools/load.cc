@@ -302,7 +302,7 @@ class Phase {
 
     // 1. the probe
     while (!answered[0]) {
-      (void)pushes_[0].send(zmq::buffer(messages[0]), zmq::send_flags::dontwait);
+      if (pushes_[0].send(zmq::buffer(messages[0]), zmq::send_flags::dontwait)) ++report_.setup_sent;
       collect(std::min(give_up, now_ns() + 100'000'000));
       if (!answered[0] && now_ns() >= give_up) {
         report_.setup_error = "no answer from " + target_.requests + " / " + target_.events;
@@ -312,7 +312,8 @@ class Phase {
     // 2. the rest, resending what is missing after each timeout
     for (int attempt = 0; remaining > 0 && attempt <= plan_.connect.retries; ++attempt) {
       for (std::size_t i = 0; i < messages.size(); ++i)
-        if (!answered[i]) (void)pushes_[i % pushes_.size()].send(zmq::buffer(messages[i]), zmq::send_flags::none);
+        if (!answered[i] && pushes_[i % pushes_.size()].send(zmq::buffer(messages[i]), zmq::send_flags::none))
+          ++report_.setup_sent;
       collect(now_ns() + std::chrono::nanoseconds(plan_.connect.timeout).count());
     }
     if (remaining > 0) {

@@ -66,6 +66,10 @@ struct PhaseReport {
   bool reached = false;  // false: no answer to the setup requests (worker unreachable)
   std::string setup_error;
   bool stalled = false;  // gave up: requests outstanding and no result for a long time
+  // Setup frames sent, resends included: the probe is resent until its
+  // result arrives (a new SUB misses what is published before it joins),
+  // and the worker counts every copy it receives.
+  std::uint64_t setup_sent = 0;
   std::uint64_t sent = 0;
   std::uint64_t received = 0;    // distinct requests answered
   std::uint64_t lost = 0;        // sent - received after the drain

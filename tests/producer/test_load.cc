@@ -56,9 +56,12 @@ TEST_CASE("load: zero lost results at a modest rate, with the relay baseline", "
   CHECK(worker_phase["sent_by_op"]["set_capacity"].get<std::uint64_t>() > 0);
   CHECK(report["relay"]["by_status"]["RELAYED"] == 800);
   // The worker received exactly the measured requests plus the setup
-  // (one set_capacity per slot).
-  CHECK(report["worker_stats_received"] == 800 + 3 * 2);
-  CHECK(query(worker, "stats")["received"] == 800 + 3 * 2);
+  // frames: one set_capacity per slot, and any resend of the probe while
+  // the subscription was still joining (more of them on a busy machine).
+  const auto setup_sent = worker_phase["setup_sent"].get<std::uint64_t>();
+  CHECK(setup_sent >= 3 * 2);
+  CHECK(report["worker_stats_received"] == 800 + setup_sent);
+  CHECK(query(worker, "stats")["received"] == 800 + setup_sent);
 
   CHECK_THAT(r.out, Catch::Contains("worker: sent 800, received 800, lost 0, duplicates 0"));
   CHECK_THAT(r.out, Catch::Contains("p99.9"));
