@@ -59,6 +59,10 @@ TokenId Engine::State::token_id(Index token) const {
   return detail::IdAccess::numbered<TokenId>('T', first_serial + token);
 }
 
+void Engine::State::assign_token_id(std::optional<TokenId>& out, Index token) const {
+  detail::IdAccess::assign_numbered(out, 'T', first_serial + token);
+}
+
 Index Engine::State::add_doctor(const DoctorId& id) {
   const auto index = static_cast<Index>(doctors.size());
   doctors.emplace_back(id);
@@ -206,7 +210,7 @@ void Engine::State::render(const StoredResult& rec, Result& r) const {
   Index doctor = kNoIndex;
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
-    r.token_id = token_id(rec.token);
+    assign_token_id(r.token_id, rec.token);
     r.token_number = t.number;
     r.source = t.source;
     doctor = t.doctor;
@@ -223,7 +227,7 @@ void Engine::State::render(const StoredResult& rec, Result& r) const {
   }
   if (doctor != kNoIndex) r.doctor_id = doctors[doctor].id;
   else r.doctor_id.reset();
-  if (rec.removed != kNoIndex) r.removed_token = token_id(rec.removed);
+  if (rec.removed != kNoIndex) assign_token_id(r.removed_token, rec.removed);
   else r.removed_token.reset();
   if (rec.moved_to == kWaitlistIndex) r.moved_to = Destination{};
   else if (rec.moved_to != kNoIndex) r.moved_to = Destination{slots[rec.moved_to].id};
@@ -244,7 +248,7 @@ void Engine::State::render(const EventRec& rec, BoardEvent& event) const {
   event.version = rec.version;
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
-    event.token_id = token_id(rec.token);
+    assign_token_id(event.token_id, rec.token);
     event.token_number = t.number;
     event.source = t.source;
   } else {

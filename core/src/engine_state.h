@@ -161,6 +161,8 @@ struct Engine::State {
   [[nodiscard]] Index find_slot(const SlotId& id) const;
   [[nodiscard]] Index find_token(const TokenId& id) const;
   [[nodiscard]] TokenId token_id(Index token) const;
+  // token_id() written into `out` in place (render's hot path).
+  void assign_token_id(std::optional<TokenId>& out, Index token) const;
 
   // --- structural changes
   Index add_doctor(const DoctorId& id);

@@ -2,9 +2,11 @@
 // are valid by construction and sit on the hot path of every result.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "opd/core/ids.h"
@@ -23,21 +25,42 @@ struct IdAccess {
   // REQUIRES: prefix is an id character.
   template <class IdType>
   [[nodiscard]] static IdType numbered(char prefix, std::uint64_t number) noexcept {
-    // Two digits per step from a table, back to front: every result and
-    // event formats a token id, and this halves the divisions.
+    IdType id = IdType::placeholder();
+    write_numbered(id, prefix, number);
+    return id;
+  }
+
+  // The same, written into `out` in place: a result or event reused across
+  // operations keeps its token id engaged, so this is the digits and
+  // nothing else (no temporary id, no 65-byte copy).
+  template <class IdType>
+  static void assign_numbered(std::optional<IdType>& out, char prefix, std::uint64_t number) noexcept {
+    if (!out) out.emplace(IdType::placeholder());
+    write_numbered(*out, prefix, number);
+  }
+
+ private:
+  template <class IdType>
+  static void write_numbered(IdType& id, char prefix, std::uint64_t number) noexcept {
+    // Two digits per step from a table, back to front from the last digit,
+    // whose place the digit count gives: this halves the divisions.
     static constexpr char kPairs[] =
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
         "8081828384858687888990919293949596979899";
-    // Formatted back to front so that it ends at text + kMostChars, then
-    // copied with a fixed size (a variable-size memcpy is a library call):
-    // the text starts at or after `text`, so the kMostChars bytes copied
-    // from its start end at or before text + 2 * kMostChars, inside the
-    // zeroed buffer.
-    constexpr std::size_t kMostChars = 21;  // the prefix and at most 20 digits
-    char text[2 * kMostChars] = {};
-    char* const end = text + kMostChars;
-    char* out = end;
+    // Digit count from the bit width: log10(2) ~ 1233 / 4096 gives the
+    // count or one less, and one comparison settles which.
+    static constexpr std::uint64_t kPowers[] = {
+        1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
+        100000000ULL, 1000000000ULL, 10000000000ULL, 100000000000ULL, 1000000000000ULL,
+        10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+        100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
+    const auto estimate = static_cast<std::size_t>((std::bit_width(number | 1) * 1233) >> 12);
+    const std::size_t digits = estimate + ((number | 1) >= kPowers[estimate] ? 1 : 0);
+    static_assert(1 + 20 <= kMaxIdLength);  // the prefix and at most 20 digits
+    char* const text = id.chars_;
+    text[0] = prefix;
+    char* out = text + 1 + digits;
     while (number >= 100) {
       const auto pair = static_cast<std::size_t>(number % 100) * 2;
       number /= 100;
@@ -51,12 +74,7 @@ struct IdAccess {
     } else {
       *--out = static_cast<char>('0' + number);
     }
-    *--out = prefix;
-    static_assert(kMostChars <= kMaxIdLength);
-    IdType id = IdType::placeholder();  // overwritten below
-    std::memcpy(id.chars_, out, kMostChars);
-    id.size_ = static_cast<std::uint8_t>(end - out);
-    return id;
+    id.size_ = static_cast<std::uint8_t>(1 + digits);
   }
 };
 
