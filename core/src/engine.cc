@@ -2,7 +2,6 @@
 // entry point with its idempotency table. The allocation rules live in
 // engine_allocate.cc, the other operations in engine_ops.cc.
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "engine_state.h"
@@ -25,6 +24,7 @@ void Engine::State::load_day_from_schedule() {
   slot_by_id.clear();
   first_serial += tokens.size();
   tokens.clear();
+  token_texts.clear();
   patient_refs.clear();
   seen.clear();
   reasons.clear();
@@ -47,10 +47,15 @@ void Engine::State::load_day_from_schedule() {
 // from a closed day can never name a token of the current one.
 Index Engine::State::find_token(const TokenId& id) const {
   const std::string_view text = id.view();
-  if (text.size() < 2 || text[0] != 'T' || text[1] == '0') return kNoIndex;
+  // At most 19 digits, so the serial cannot overflow: no token has a
+  // longer one (serials count tokens, from 1).
+  if (text.size() < 2 || text.size() > 20 || text[0] != 'T' || text[1] == '0') return kNoIndex;
   std::uint64_t serial = 0;
-  const auto [end, error] = std::from_chars(text.data() + 1, text.data() + text.size(), serial);
-  if (error != std::errc{} || end != text.data() + text.size()) return kNoIndex;
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    const auto digit = static_cast<unsigned>(text[i] - '0');
+    if (digit > 9) return kNoIndex;
+    serial = serial * 10 + digit;
+  }
   if (serial < first_serial || serial - first_serial >= tokens.size()) return kNoIndex;
   return static_cast<Index>(serial - first_serial);
 }
@@ -59,8 +64,9 @@ TokenId Engine::State::token_id(Index token) const {
   return detail::IdAccess::numbered<TokenId>('T', first_serial + token);
 }
 
-void Engine::State::assign_token_id(std::optional<TokenId>& out, Index token) const {
-  detail::IdAccess::assign_numbered(out, 'T', first_serial + token);
+void Engine::State::format_token_texts(Index through) {
+  for (auto i = static_cast<Index>(token_texts.size()); i <= through; ++i)
+    token_texts.emplace_back('T', first_serial + i);
 }
 
 Index Engine::State::add_doctor(const DoctorId& id) {
@@ -94,26 +100,7 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
   return index;
 }
 
-Index Engine::State::new_token(Index doctor, Source source) {
-  const auto index = static_cast<Index>(tokens.size());
-  tokens.push_back(TokenRec{.doctor = doctor,
-                            .arrival = next_arrival++,
-                            .number = doctors[doctor].next_number++,
-                            .source = source,
-                            .state = TokenState::kWaiting});
-  return index;
-}
 
-void Engine::State::seat(Index token, Index slot) {
-  auto& t = tokens[token];
-  t.slot = slot;
-  t.anchor = kNoIndex;
-  t.state = TokenState::kWaiting;
-  slots[slot].tokens.push_back(token);
-  slots[slot].keys.push_back(SeatKey{.arrival = t.arrival, .source = t.source, .waiting = true,
-                                     .displaced = t.displaced});
-  set_waiting(slots[slot], t.source, true);
-}
 
 void Engine::State::unseat(Index token) {
   auto& t = tokens[token];
@@ -143,20 +130,7 @@ void Engine::State::waitlist_remove(Index token) {
 }
 
 
-EventRec& Engine::State::emit(Index doctor, EventKind kind) {
-  auto& event = events.emplace_back();
-  event.kind = kind;
-  event.doctor = doctor;
-  event.version = ++doctors[doctor].version;
-  return event;
-}
 
-EventRec& Engine::State::emit_token(Index token, EventKind kind) {
-  auto& event = emit(tokens[token].doctor, kind);
-  event.token = token;
-  event.slot = tokens[token].slot;
-  return event;
-}
 
 void Engine::State::reject(StoredResult& rec, Code code, std::string_view reason, Index doctor,
                            Index slot) {
@@ -197,7 +171,7 @@ void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, 
 // Both renders write every member of their output, so a reused Result or
 // BoardEvent needs no reset first: assigning a fresh one costs hundreds of
 // instructions of optional<> bookkeeping and drops the reason's buffer.
-void Engine::State::render(const StoredResult& rec, Result& r) const {
+void Engine::State::render(const StoredResult& rec, Result& r) {
   if (rec.type == OpType::kOpenDay && rec.status == Status::kDayOpened) {
     r = *day_opened;
     return;
@@ -242,7 +216,7 @@ void Engine::State::render(const StoredResult& rec, Result& r) const {
   r.report.reset();
 }
 
-void Engine::State::render(const EventRec& rec, BoardEvent& event) const {
+void Engine::State::render(const EventRec& rec, BoardEvent& event) {
   event.kind = rec.kind;
   event.doctor_id = doctors[rec.doctor].id;
   event.version = rec.version;

@@ -222,6 +222,10 @@ std::vector<std::string> Engine::check_invariants() const {
       numbers[t.doctor][t.number] = true;
     }
   }
+  if (s.token_texts.size() > s.tokens.size()) fail("formatted ids for tokens that do not exist");
+  for (Index i = 0; i < s.token_texts.size() && i < s.tokens.size(); ++i)
+    if (s.token_texts[i].view() != s.token_id(i).view())
+      fail("token " + s.token_id(i).str() + " rendered as " + std::string(s.token_texts[i].view()));
   return problems;
 }
 

@@ -58,21 +58,24 @@ struct SeatKey {
 
 struct SlotRec {
   explicit SlotRec(SlotId slot_id) : id(std::move(slot_id)) {}
-  SlotId id;
-  Index doctor = kNoIndex;
-  std::optional<ClockTime> start;
-  std::optional<ClockTime> end;
+  // What every allocation reads (free seat? who may be displaced? how many
+  // ahead?) comes first, in one cache line; the id and the day's counters,
+  // read when rendering or reporting, after.
   std::uint32_t capacity = 0;
+  Index doctor = kNoIndex;
+  std::uint32_t waiting = 0;  // how many of `tokens` are WAITING
+  // WAITING tokens per source: who could be displaced, without a scan.
+  std::array<std::uint16_t, kSourceCount> waiting_by_source{};
+  std::uint32_t called_or_done = 0;
   SlotOrderKey key;
   std::vector<Index> tokens;  // placed here and not cancelled (seat holders)
   // Beside `tokens`, same order: what the slot scans (victim choice,
   // call_next, ahead) compare, kept here so a scan reads one contiguous
   // array instead of a token record per seat. Derived, never saved.
   std::vector<SeatKey> keys;
-  std::uint32_t waiting = 0;  // how many of `tokens` are WAITING
-  // WAITING tokens per source: who could be displaced, without a scan.
-  std::array<std::uint16_t, kSourceCount> waiting_by_source{};
-  std::uint32_t called_or_done = 0;
+  SlotId id;
+  std::optional<ClockTime> start;
+  std::optional<ClockTime> end;
   Tally tally;
 
   [[nodiscard]] bool open() const noexcept { return capacity > 0; }
@@ -81,12 +84,13 @@ struct SlotRec {
 
 struct DoctorRec {
   explicit DoctorRec(DoctorId doctor_id) : id(std::move(doctor_id)) {}
-  DoctorId id;
+  // Hot fields first (see SlotRec).
   std::vector<Index> slots;     // in slot order
   std::vector<Index> waitlist;  // in drain order: priority, then arrival
   std::uint32_t next_number = 1;
   std::uint64_t version = 0;    // survives open_day: displays never see it go back
   Index now_serving = kNoIndex;
+  DoctorId id;
   Tally unplaced;
 };
 
@@ -130,6 +134,10 @@ struct Engine::State {
   std::vector<SlotRec> slots;
   IdTable<Index> slot_by_id;
   std::vector<TokenRec> tokens;
+  // token_texts[i] is token i's id text, formatted the first time a result
+  // or event names a token at or after i. Derived, never saved; cleared
+  // with `tokens`.
+  std::vector<detail::NumberedText> token_texts;
   std::unordered_map<Index, std::string> patient_refs;
   IdTable<StoredResult> seen;  // this day's request ids
   // This day's rejection reasons, by index. Texts built from the engine's
@@ -161,8 +169,15 @@ struct Engine::State {
   [[nodiscard]] Index find_slot(const SlotId& id) const;
   [[nodiscard]] Index find_token(const TokenId& id) const;
   [[nodiscard]] TokenId token_id(Index token) const;
-  // token_id() written into `out` in place (render's hot path).
-  void assign_token_id(std::optional<TokenId>& out, Index token) const;
+  // token_id() written into `out` in place, from token_texts (render's hot
+  // path: a result and its events name the same few tokens, and formatting
+  // a number each time was a tenth of apply()).
+  void assign_token_id(std::optional<TokenId>& out, Index token) {
+    if (token >= token_texts.size()) format_token_texts(token);
+    detail::IdAccess::assign(out, token_texts[token]);
+  }
+  // Kept out of line so that assign_token_id's common case inlines.
+  [[gnu::noinline]] void format_token_texts(Index through);
 
   // --- structural changes
   Index add_doctor(const DoctorId& id);
@@ -251,9 +266,9 @@ struct Engine::State {
   // request with the same id (nothing changed, no events).
   [[nodiscard]] const StoredResult* decide(const Request& request, StoredResult& rec);
 
-  // REQUIRES: `result` freshly default-constructed.
-  void render(const StoredResult& rec, Result& result) const;
-  void render(const EventRec& rec, BoardEvent& event) const;
+  // Not const: they fill token_texts.
+  void render(const StoredResult& rec, Result& result);
+  void render(const EventRec& rec, BoardEvent& event);
 
   // --- queries
   [[nodiscard]] TokenInfo token_info(Index token) const;
@@ -289,6 +304,43 @@ inline void Engine::State::set_waiting(SlotRec& slot, Source source, bool waitin
     --slot.waiting;
     --count;
   }
+}
+
+// Called once or more by every operation, from every operation's file.
+inline Index Engine::State::new_token(Index doctor, Source source) {
+  const auto index = static_cast<Index>(tokens.size());
+  tokens.push_back(TokenRec{.doctor = doctor,
+                            .arrival = next_arrival++,
+                            .number = doctors[doctor].next_number++,
+                            .source = source,
+                            .state = TokenState::kWaiting});
+  return index;
+}
+
+inline void Engine::State::seat(Index token, Index slot) {
+  auto& t = tokens[token];
+  t.slot = slot;
+  t.anchor = kNoIndex;
+  t.state = TokenState::kWaiting;
+  slots[slot].tokens.push_back(token);
+  slots[slot].keys.push_back(SeatKey{.arrival = t.arrival, .source = t.source, .waiting = true,
+                                     .displaced = t.displaced});
+  set_waiting(slots[slot], t.source, true);
+}
+
+inline EventRec& Engine::State::emit(Index doctor, EventKind kind) {
+  auto& event = events.emplace_back();
+  event.kind = kind;
+  event.doctor = doctor;
+  event.version = ++doctors[doctor].version;
+  return event;
+}
+
+inline EventRec& Engine::State::emit_token(Index token, EventKind kind) {
+  auto& event = emit(tokens[token].doctor, kind);
+  event.token = token;
+  event.slot = tokens[token].slot;
+  return event;
 }
 
 }  // namespace opd

@@ -13,35 +13,12 @@
 
 namespace opd::detail {
 
-struct IdAccess {
-  // REQUIRES: is_valid_id(text).
-  template <class IdType>
-  [[nodiscard]] static IdType unchecked(std::string_view text) noexcept {
-    return IdType(text);
-  }
-
-  // "<prefix><decimal number>": every result and event carries a token id,
-  // so this skips parse()'s character checks.
-  // REQUIRES: prefix is an id character.
-  template <class IdType>
-  [[nodiscard]] static IdType numbered(char prefix, std::uint64_t number) noexcept {
-    IdType id = IdType::placeholder();
-    write_numbered(id, prefix, number);
-    return id;
-  }
-
-  // The same, written into `out` in place: a result or event reused across
-  // operations keeps its token id engaged, so this is the digits and
-  // nothing else (no temporary id, no 65-byte copy).
-  template <class IdType>
-  static void assign_numbered(std::optional<IdType>& out, char prefix, std::uint64_t number) noexcept {
-    if (!out) out.emplace(IdType::placeholder());
-    write_numbered(*out, prefix, number);
-  }
-
- private:
-  template <class IdType>
-  static void write_numbered(IdType& id, char prefix, std::uint64_t number) noexcept {
+// "<prefix><decimal number>" (a token id: "T1234") formatted once, kept
+// in a fixed-size buffer so that copying it into an id is a few moves.
+// Valid id text by construction. REQUIRES: prefix is an id character.
+struct NumberedText {
+  NumberedText() = default;
+  NumberedText(char prefix, std::uint64_t number) noexcept {
     // Two digits per step from a table, back to front from the last digit,
     // whose place the digit count gives: this halves the divisions.
     static constexpr char kPairs[] =
@@ -57,10 +34,8 @@ struct IdAccess {
         100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
     const auto estimate = static_cast<std::size_t>((std::bit_width(number | 1) * 1233) >> 12);
     const std::size_t digits = estimate + ((number | 1) >= kPowers[estimate] ? 1 : 0);
-    static_assert(1 + 20 <= kMaxIdLength);  // the prefix and at most 20 digits
-    char* const text = id.chars_;
-    text[0] = prefix;
-    char* out = text + 1 + digits;
+    chars[0] = prefix;
+    char* out = chars + 1 + digits;
     while (number >= 100) {
       const auto pair = static_cast<std::size_t>(number % 100) * 2;
       number /= 100;
@@ -74,7 +49,46 @@ struct IdAccess {
     } else {
       *--out = static_cast<char>('0' + number);
     }
-    id.size_ = static_cast<std::uint8_t>(1 + digits);
+    size = static_cast<std::uint8_t>(1 + digits);
+  }
+  [[nodiscard]] std::string_view view() const noexcept { return {chars, size}; }
+
+  char chars[23] = {};  // the prefix and at most 20 digits
+  std::uint8_t size = 0;
+};
+
+struct IdAccess {
+  // REQUIRES: is_valid_id(text).
+  template <class IdType>
+  [[nodiscard]] static IdType unchecked(std::string_view text) noexcept {
+    return IdType(text);
+  }
+
+  // "<prefix><decimal number>": every result and event carries a token id,
+  // so this skips parse()'s character checks.
+  // REQUIRES: prefix is an id character.
+  template <class IdType>
+  [[nodiscard]] static IdType numbered(char prefix, std::uint64_t number) noexcept {
+    IdType id = IdType::placeholder();
+    assign(id, NumberedText(prefix, number));
+    return id;
+  }
+
+  // Writes `text` into `out` in place: a result or event reused across
+  // operations keeps its ids engaged, so this is one fixed-size copy (no
+  // temporary id, no 65-byte copy, no formatting).
+  template <class IdType>
+  static void assign(std::optional<IdType>& out, const NumberedText& text) noexcept {
+    if (!out) out.emplace(IdType::placeholder());
+    assign(*out, text);
+  }
+
+ private:
+  template <class IdType>
+  static void assign(IdType& id, const NumberedText& text) noexcept {
+    static_assert(sizeof text.chars <= kMaxIdLength);
+    std::memcpy(id.chars_, text.chars, sizeof text.chars);
+    id.size_ = text.size;
   }
 };
 
