@@ -17,20 +17,11 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 Index Engine::State::choose_victim(Index slot) const {
   const auto& keys = slots[slot].keys;
   std::size_t victim = keys.size();
+  std::uint64_t highest = 0;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const auto& c = keys[i];
-    if (!c.waiting) continue;
-    if (victim == keys.size()) {
+    if (keys[i].waiting && (victim == keys.size() || keys[i].victim_rank() > highest)) {
       victim = i;
-      continue;
-    }
-    const auto& v = keys[victim];
-    if (c.source != v.source) {
-      if (c.source > v.source) victim = i;
-    } else if (c.displaced != v.displaced) {
-      if (!c.displaced) victim = i;
-    } else if (c.arrival > v.arrival) {
-      victim = i;
+      highest = keys[i].victim_rank();
     }
   }
   return victim == keys.size() ? kNoIndex : slots[slot].tokens[victim];
@@ -119,9 +110,9 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
         ahead += slot.waiting_by_source[source];
       return ahead - 1;  // itself
     }
+    const auto rank = SeatKey::of(t).serve_rank();
     for (const auto& other : slot.keys)
-      if (other.waiting && (other.source != t.source ? other.source < t.source : other.arrival < t.arrival))
-        ++ahead;
+      if (other.waiting && other.serve_rank() < rank) ++ahead;
   } else if (t.state == TokenState::kWaitlisted) {
     for (const Index slot : doctor.slots) ahead += slots[slot].waiting;
     for (const Index other : doctor.waitlist) {

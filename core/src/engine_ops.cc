@@ -1,5 +1,6 @@
 // cancel, call_next, complete/no_show, set_capacity and open_day.
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "engine_state.h"
@@ -61,13 +62,12 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
   for (const Index slot : doctors[doctor].slots) {
     if (only_slot != kNoIndex && slot != only_slot) continue;
     if (slots[slot].waiting == 0) continue;
+    // slot.waiting > 0, so some seat is waiting and beats the start value.
     const auto& keys = slots[slot].keys;
-    const SeatKey* best = nullptr;
+    std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      const auto& c = keys[i];
-      if (!c.waiting) continue;
-      if (best == nullptr || c.source < best->source || (c.source == best->source && c.arrival < best->arrival)) {
-        best = &c;
+      if (keys[i].waiting && keys[i].serve_rank() < lowest) {
+        lowest = keys[i].serve_rank();
         next_seat = i;
       }
     }

@@ -172,10 +172,7 @@ std::vector<std::string> Engine::check_invariants() const {
       fail("slot " + slot.id.str() + " counters disagree with its tokens");
     bool keys_agree = slot.keys.size() == slot.tokens.size();
     for (std::size_t k = 0; keys_agree && k < slot.keys.size(); ++k) {
-      const auto& key = slot.keys[k];
-      const auto& t = s.tokens[slot.tokens[k]];
-      keys_agree = key.arrival == t.arrival && key.source == t.source &&
-                   key.waiting == (t.state == TokenState::kWaiting) && key.displaced == t.displaced;
+      keys_agree = slot.keys[k] == SeatKey::of(s.tokens[slot.tokens[k]]);
     }
     if (!keys_agree) fail("slot " + slot.id.str() + " seat keys disagree with its tokens");
   }

@@ -304,6 +304,7 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
   s->date = r.date();
   s->first_serial = r.u64();
   s->next_arrival = r.u64();
+  if (s->next_arrival > kArrivalLimit) r.fail("next_arrival out of range");
   s->next_slot_creation = r.u32();
   s->unattributed = r.tally();
 
@@ -347,6 +348,7 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
     t.state = r.enumerated<TokenState>(kTokenStateCount, "token state");
     t.displaced = r.u8() != 0;
     if (t.doctor == kNoIndex) r.fail("token without doctor");
+    if (t.arrival >= s->next_arrival) r.fail("token arrival not before next_arrival");
     if (t.state == TokenState::kWaitlisted && t.anchor == kNoIndex) r.fail("waitlisted token without anchor");
   }
   for (auto& d : s->doctors) {
@@ -368,8 +370,7 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
       }
       const auto& t = s->tokens[token];
       slot.tokens.push_back(token);
-      slot.keys.push_back(SeatKey{.arrival = t.arrival, .source = t.source,
-                                  .waiting = t.state == TokenState::kWaiting, .displaced = t.displaced});
+      slot.keys.push_back(SeatKey::of(t));
       const auto state = t.state;
       if (state == TokenState::kWaiting) s->set_waiting(slot, s->tokens[token].source, true);
       else ++slot.called_or_done;

@@ -46,14 +46,33 @@ struct TokenRec {
   bool displaced = false;  // has been displaced at least once
 };
 
-// A seat holder's fields that slot scans compare. Arrival, source and
+// Arrivals are numbered from 0 and must fit below the rank bits (load
+// rejects a state that breaks this): 2^59 arrivals is beyond any service.
+inline constexpr std::uint64_t kArrivalLimit = std::uint64_t{1} << 59;
+
+// A seat holder's fields that slot scans compare, packed so that each scan
+// is one integer comparison per seat: source (bits 60-62), "never
+// displaced" (bit 59), arrival (bits 0-58). Source, arrival and
 // `displaced` never change while a token is seated (a token is displaced
 // only after leaving its seat); `waiting` goes false when it is called.
 struct SeatKey {
-  std::uint64_t arrival = 0;
-  Source source = Source::kWalkIn;
+  static constexpr std::uint64_t kNeverDisplaced = std::uint64_t{1} << 59;
+
+  // REQUIRES: t.arrival < kArrivalLimit.
+  [[nodiscard]] static SeatKey of(const TokenRec& t) noexcept {
+    return SeatKey{.rank = (std::uint64_t{static_cast<std::uint8_t>(t.source)} << 60) |
+                           (t.displaced ? 0 : kNeverDisplaced) | t.arrival,
+                   .waiting = t.state == TokenState::kWaiting};
+  }
+  // Service order (priority, then arrival): lower serves first.
+  [[nodiscard]] std::uint64_t serve_rank() const noexcept { return rank & ~kNeverDisplaced; }
+  // Victim order (lowest priority, then never displaced, then latest
+  // arrival): the highest victim_rank is displaced first.
+  [[nodiscard]] std::uint64_t victim_rank() const noexcept { return rank; }
+
+  std::uint64_t rank = 0;
   bool waiting = true;
-  bool displaced = false;
+  friend bool operator==(const SeatKey&, const SeatKey&) = default;
 };
 
 struct SlotRec {
@@ -323,8 +342,7 @@ inline void Engine::State::seat(Index token, Index slot) {
   t.anchor = kNoIndex;
   t.state = TokenState::kWaiting;
   slots[slot].tokens.push_back(token);
-  slots[slot].keys.push_back(SeatKey{.arrival = t.arrival, .source = t.source, .waiting = true,
-                                     .displaced = t.displaced});
+  slots[slot].keys.push_back(SeatKey::of(t));
   set_waiting(slots[slot], t.source, true);
 }
 
