@@ -1,7 +1,7 @@
 // Private: a flat map from id text to a small value, used for the
 // idempotency table (every request of a day) and the doctor and slot
 // lookups. Open addressing with linear probing over a power-of-two index;
-// the key characters live in one arena string and the entries in one vector,
+// the key characters live in one arena buffer and the entries in one vector,
 // in insertion order. Built for cheap inserts, cheap probes and a small
 // footprint rather than for erasure: a table is only ever cleared whole.
 //
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,7 +73,7 @@ class IdTable {
       if (c == kEmpty) return nullptr;
       if (c != tag) continue;
       const Entry& e = entries_[slots_[i]];
-      if (e.size == id.size() && same_text(arena_.data() + e.offset, id.data(), id.size())) return &e.value;
+      if (e.size == id.size() && same_text(arena_.get() + e.offset, id.data(), id.size())) return &e.value;
     }
   }
 
@@ -129,12 +130,12 @@ class IdTable {
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
   }
   // Every request of a day appends its id: std::string::append's checks
-  // and library memcpy were a tenth of an insert, so the arena grows by
-  // doubling (zeroed once) and a key is copied the way same_text reads it.
+  // and library memcpy were a tenth of an insert, so a key is copied the
+  // way same_text reads it.
   void append_key(std::string_view id) {
     const std::size_t n = id.size();
-    if (arena_used_ + n > arena_.size()) arena_.resize(std::max(arena_.size() * 2, arena_used_ + n + 4096));
-    char* const to = arena_.data() + arena_used_;
+    if (arena_used_ + n > arena_capacity_) grow_arena(n);
+    char* const to = arena_.get() + arena_used_;
     const char* const from = id.data();
     if (n >= 8) {
       for (std::size_t i = 0; i + 8 < n; i += 8) store64(to + i, load64(from + i));
@@ -151,13 +152,22 @@ class IdTable {
     }
     arena_used_ += n;
   }
+  // Uninitialised beyond arena_used_, so reserved pages stay untouched
+  // (a vector's resize would zero them and count them in the RSS).
+  void grow_arena(std::size_t n) {
+    const std::size_t capacity = std::max(arena_capacity_ * 2, arena_used_ + n + 4096);
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (arena_used_ > 0) std::memcpy(bigger.get(), arena_.get(), arena_used_);
+    arena_ = std::move(bigger);
+    arena_capacity_ = capacity;
+  }
   static void store64(char* at, std::uint64_t word) noexcept { std::memcpy(at, &word, sizeof word); }
   static void store32(char* at, std::uint64_t word) noexcept {
     const auto narrow = static_cast<std::uint32_t>(word);
     std::memcpy(at, &narrow, sizeof narrow);
   }
   [[nodiscard]] std::string_view key(const Entry& e) const noexcept {
-    return std::string_view(arena_.data() + e.offset, e.size);
+    return std::string_view(arena_.get() + e.offset, e.size);
   }
 
   void place(std::uint64_t hash, std::uint32_t entry) noexcept {
@@ -179,8 +189,9 @@ class IdTable {
       place(hash_id_text(key(entries_[i])), static_cast<std::uint32_t>(i));
   }
 
-  std::vector<char> arena_;  // keys back to back; the first arena_used_ bytes hold them
+  std::unique_ptr<char[]> arena_;  // keys back to back in the first arena_used_ bytes
   std::size_t arena_used_ = 0;
+  std::size_t arena_capacity_ = 0;
   std::vector<Entry> entries_;
   std::vector<std::uint8_t> control_;
   std::vector<std::uint32_t> slots_;  // bucket -> index into entries_, where control_ is set
