@@ -41,8 +41,6 @@ void Engine::State::load_day_from_schedule() {
   }
 }
 
-
-
 // Token ids are "T<serial>" with a serial that never restarts, so an id
 // from a closed day can never name a token of the current one.
 Index Engine::State::find_token(const TokenId& id) const {
@@ -100,8 +98,6 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
   return index;
 }
 
-
-
 void Engine::State::unseat(Index token) {
   auto& t = tokens[token];
   auto& slot = slots[t.slot];
@@ -111,7 +107,6 @@ void Engine::State::unseat(Index token) {
   if (t.state == TokenState::kWaiting) set_waiting(slot, t.source, false);
   t.slot = kNoIndex;
 }
-
 
 void Engine::State::waitlist_insert(Index token, Index anchor) {
   auto& t = tokens[token];
@@ -128,9 +123,6 @@ void Engine::State::waitlist_remove(Index token) {
   auto& list = doctors[tokens[token].doctor].waitlist;
   list.erase(std::find(list.begin(), list.end(), token));
 }
-
-
-
 
 void Engine::State::reject(StoredResult& rec, Code code, std::string_view reason, Index doctor,
                            Index slot) {

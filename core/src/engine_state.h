@@ -189,8 +189,8 @@ struct Engine::State {
   [[nodiscard]] Index find_token(const TokenId& id) const;
   [[nodiscard]] TokenId token_id(Index token) const;
   // token_id() written into `out` in place, from token_texts (render's hot
-  // path: a result and its events name the same few tokens, and formatting
-  // a number each time was a tenth of apply()).
+  // path: a result and its events name the same few tokens, so each is
+  // formatted once and then copied; callgrind: -3% of apply()).
   void assign_token_id(std::optional<TokenId>& out, Index token) {
     if (token >= token_texts.size()) format_token_texts(token);
     detail::IdAccess::assign(out, token_texts[token]);

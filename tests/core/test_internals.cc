@@ -1,6 +1,6 @@
 // The core's private building blocks, tested directly: the token id
-// formatter, the reason arena, the reason memo and the id table's key
-// comparison. Each is on the hot path and hand-rolled, so each gets its
+// formatter, the seat ranks, the reason arena, the reason memo and the id
+// table's key comparison. Each is on the hot path and hand-rolled, so each gets its
 // edge cases here (and the ASan build checks their memory accesses).
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_state.h"
 #include "id_access.h"
 #include "id_table.h"
 #include "key_memo.h"
@@ -31,6 +32,36 @@ TEST_CASE("numbered ids are the prefix and the decimal number, at every length",
     CHECK(id.view() == "T" + std::to_string(n));
     CHECK(id == TokenId::from_trusted("T" + std::to_string(n)));
   }
+}
+
+TEST_CASE("seat ranks order service and victims exactly as the rules say, for every pair", "[internals]") {
+  std::vector<TokenRec> tokens;
+  for (int source = 0; source < kSourceCount; ++source)
+    for (const std::uint64_t arrival : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{7}, kArrivalLimit - 1})
+      for (const bool displaced : {false, true})
+        tokens.push_back(TokenRec{.arrival = arrival, .source = static_cast<Source>(source), .displaced = displaced});
+  // The rules, spelled out field by field: service by priority then
+  // arrival; victim by lowest priority, then never displaced, then latest.
+  const auto serves_before = [](const TokenRec& a, const TokenRec& b) {
+    if (a.source != b.source) return a.source < b.source;
+    return a.arrival < b.arrival;
+  };
+  const auto displaced_before = [](const TokenRec& a, const TokenRec& b) {
+    if (a.source != b.source) return a.source > b.source;
+    if (a.displaced != b.displaced) return !a.displaced;
+    return a.arrival > b.arrival;
+  };
+  for (const auto& a : tokens) {
+    for (const auto& b : tokens) {
+      INFO("a: source " << int(a.source) << " arrival " << a.arrival << " displaced " << a.displaced);
+      INFO("b: source " << int(b.source) << " arrival " << b.arrival << " displaced " << b.displaced);
+      CHECK((SeatKey::of(a).serve_rank() < SeatKey::of(b).serve_rank()) == serves_before(a, b));
+      CHECK((SeatKey::of(a).victim_rank() > SeatKey::of(b).victim_rank()) == displaced_before(a, b));
+    }
+  }
+  TokenRec called{.source = Source::kPaid, .state = TokenState::kCalled};
+  CHECK_FALSE(SeatKey::of(called).waiting);
+  CHECK(SeatKey::of(TokenRec{}).waiting);
 }
 
 TEST_CASE("the text arena keeps every text intact, short or longer than a block", "[internals]") {
