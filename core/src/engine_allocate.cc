@@ -33,10 +33,6 @@ bool Engine::State::may_displace(Source newcomer, Source victim) const {
   return newcomer < victim;
 }
 
-bool Engine::State::outranks(Source newcomer, Index victim) const {
-  return victim != kNoIndex && may_displace(newcomer, tokens[victim].source);
-}
-
 bool Engine::State::may_displace_in(Source newcomer, Index slot) const {
   const auto& counts = slots[slot].waiting_by_source;
   // The would-be victim's source is the lowest priority with a waiting token.
@@ -203,12 +199,13 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
 
   Index victim = kNoIndex;
   if (!create_slot && !slots[slot].has_free_seat()) {
-    victim = choose_victim(slot);
-    if (!outranks(source, victim)) {
+    // The per-source counters answer whether choose_victim would yield a
+    // token this newcomer outranks; the seat scan runs only to displace.
+    if (!may_displace_in(source, slot)) {
       rec.alternative = later_free_slot(slot);
       // A waiting token the newcomer may not displace, by priority or by
       // the emergency_only policy: the original API's "Lower priority".
-      if (victim != kNoIndex)
+      if (slots[slot].waiting > 0)
         return reject_cached(
             rec, Code::kLowerPriority, kNoIndex, kNoIndex, [] { return std::string("Lower priority"); },
             doctor, slot);
@@ -220,6 +217,7 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
           },
           doctor, slot);
     }
+    victim = choose_victim(slot);
   }
 
   // --- mutation starts here

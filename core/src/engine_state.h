@@ -212,7 +212,6 @@ struct Engine::State {
   [[nodiscard]] Index choose_victim(Index slot) const;
   // The preemption rule: strictly higher priority, and the policy allows it.
   [[nodiscard]] bool may_displace(Source newcomer, Source victim) const;
-  [[nodiscard]] bool outranks(Source newcomer, Index victim) const;
   // Whether choose_victim(slot) would yield a token this newcomer outranks.
   [[nodiscard]] bool may_displace_in(Source newcomer, Index slot) const;
   void set_waiting(SlotRec& slot, Source source, bool waiting);
