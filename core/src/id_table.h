@@ -18,10 +18,6 @@
 
 namespace opd {
 
-// A fast, well-mixed hash for short strings (ids are at most 64 bytes):
-// 8-byte words folded with multiply-xorshift, the tail read as one
-// overlapping word. Not seeded: a table's layout never shows in any output,
-// so this cannot break determinism.
 // Unaligned word loads, for hashing and comparing ids a word at a time.
 [[nodiscard]] inline std::uint64_t load64(const char* at) noexcept {
   std::uint64_t word;
@@ -34,6 +30,10 @@ namespace opd {
   return word;
 }
 
+// A fast, well-mixed hash for short strings (ids are at most 64 bytes):
+// 8-byte words folded with multiply-xorshift, the tail read as one
+// overlapping word. Not seeded: a table's layout never shows in any output,
+// so this cannot break determinism.
 [[nodiscard]] inline std::uint64_t hash_id_text(std::string_view text) noexcept {
   const char* p = text.data();
   std::size_t n = text.size();
@@ -129,28 +129,10 @@ class IdTable {
     // 1-3 bytes (doctor ids like "D7"): first, middle and last cover them all.
     return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
   }
-  // Every request of a day appends its id: std::string::append's checks
-  // and library memcpy were a tenth of an insert, so a key is copied the
-  // way same_text reads it.
   void append_key(std::string_view id) {
-    const std::size_t n = id.size();
-    if (arena_used_ + n > arena_capacity_) grow_arena(n);
-    char* const to = arena_.get() + arena_used_;
-    const char* const from = id.data();
-    if (n >= 8) {
-      for (std::size_t i = 0; i + 8 < n; i += 8) store64(to + i, load64(from + i));
-      store64(to + n - 8, load64(from + n - 8));
-    } else if (n >= 4) {
-      const auto first = load32(from), last = load32(from + n - 4);
-      store32(to, first);
-      store32(to + n - 4, last);
-    } else if (n > 0) {
-      const char first = from[0], middle = from[n / 2], last = from[n - 1];
-      to[0] = first;
-      to[n / 2] = middle;
-      to[n - 1] = last;
-    }
-    arena_used_ += n;
+    if (arena_used_ + id.size() > arena_capacity_) grow_arena(id.size());
+    if (!id.empty()) std::memcpy(arena_.get() + arena_used_, id.data(), id.size());
+    arena_used_ += id.size();
   }
   // Uninitialised beyond arena_used_, so reserved pages stay untouched
   // (a vector's resize would zero them and count them in the RSS).
@@ -160,11 +142,6 @@ class IdTable {
     if (arena_used_ > 0) std::memcpy(bigger.get(), arena_.get(), arena_used_);
     arena_ = std::move(bigger);
     arena_capacity_ = capacity;
-  }
-  static void store64(char* at, std::uint64_t word) noexcept { std::memcpy(at, &word, sizeof word); }
-  static void store32(char* at, std::uint64_t word) noexcept {
-    const auto narrow = static_cast<std::uint32_t>(word);
-    std::memcpy(at, &narrow, sizeof narrow);
   }
   [[nodiscard]] std::string_view key(const Entry& e) const noexcept {
     return std::string_view(arena_.get() + e.offset, e.size);
