@@ -63,8 +63,16 @@ TokenId Engine::State::token_id(Index token) const {
 }
 
 void Engine::State::format_token_texts(Index through) {
-  for (auto i = static_cast<Index>(token_texts.size()); i <= through; ++i)
+  for (auto i = static_cast<Index>(token_texts.size()); i <= through; ++i) {
+    if (i > 0) {
+      detail::NumberedText next = token_texts.back();
+      if (next.increment()) {
+        token_texts.push_back(next);
+        continue;
+      }
+    }
     token_texts.emplace_back('T', first_serial + i);
+  }
 }
 
 Index Engine::State::add_doctor(const DoctorId& id) {

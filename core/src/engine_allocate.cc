@@ -16,15 +16,14 @@ std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"
 // be); then the latest arrival. Called or served tokens are never victims.
 Index Engine::State::choose_victim(Index slot) const {
   const auto& keys = slots[slot].keys;
-  std::size_t victim = keys.size();
+  std::size_t victim = 0;
   std::uint64_t highest = 0;
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (keys[i].waiting && (victim == keys.size() || keys[i].victim_rank() > highest)) {
-      victim = i;
-      highest = keys[i].victim_rank();
-    }
+    const std::uint64_t rank = keys[i].victim_rank();
+    victim = rank > highest ? i : victim;
+    highest = rank > highest ? rank : highest;
   }
-  return victim == keys.size() ? kNoIndex : slots[slot].tokens[victim];
+  return highest >= SeatKey::kWaiting ? slots[slot].tokens[victim] : kNoIndex;
 }
 
 bool Engine::State::may_displace(Source newcomer, Source victim) const {
@@ -101,14 +100,16 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
     if (t.arrival + 1 == next_arrival) {
       // The latest arrival (a newcomer's answer, the common case): every
       // waiting token of its priority or higher came earlier, so the
-      // per-source counters give the answer without a scan.
-      for (std::size_t source = 0; source <= static_cast<std::size_t>(t.source); ++source)
-        ahead += slot.waiting_by_source[source];
+      // per-source counters give the answer without a scan. All five are
+      // summed, masked, rather than stopping at the token's source: where a
+      // loop stops at random costs a branch misprediction per call.
+      for (std::size_t source = 0; source < kSourceCount; ++source)
+        ahead += slot.waiting_by_source[source] *
+                 static_cast<std::uint32_t>(source <= static_cast<std::size_t>(t.source));
       return ahead - 1;  // itself
     }
     const auto rank = SeatKey::of(t).serve_rank();
-    for (const auto& other : slot.keys)
-      if (other.waiting && other.serve_rank() < rank) ++ahead;
+    for (const auto& other : slot.keys) ahead += other.serve_rank() < rank ? 1U : 0U;
   } else if (t.state == TokenState::kWaitlisted) {
     for (const Index slot : doctor.slots) ahead += slots[slot].waiting;
     for (const Index other : doctor.waitlist) {

@@ -66,10 +66,9 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
     const auto& keys = slots[slot].keys;
     std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (keys[i].waiting && keys[i].serve_rank() < lowest) {
-        lowest = keys[i].serve_rank();
-        next_seat = i;
-      }
+      const std::uint64_t rank = keys[i].serve_rank();
+      next_seat = rank < lowest ? i : next_seat;
+      lowest = rank < lowest ? rank : lowest;
     }
     next = slots[slot].tokens[next_seat];
     break;
@@ -84,7 +83,7 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
         doctor, only_slot);
 
   auto& slot = slots[tokens[next].slot];
-  slot.keys[next_seat].waiting = false;
+  slot.keys[next_seat].mark_called();
   set_waiting(slot, tokens[next].source, false);
   ++slot.called_or_done;
   tokens[next].state = TokenState::kCalled;

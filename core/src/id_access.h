@@ -53,6 +53,22 @@ struct NumberedText {
   }
   [[nodiscard]] std::string_view view() const noexcept { return {chars, size}; }
 
+  // The text of number + 1, by a decimal carry from the last digit: ids
+  // are issued in serial order, so the next one is usually a copy and one
+  // digit bump (a tenth of a formatting). Returns false, changing nothing,
+  // when the carry would add a digit (99 -> 100): format that one afresh.
+  [[nodiscard]] bool increment() noexcept {
+    for (std::size_t i = size; i-- > 1;) {
+      if (chars[i] != '9') {
+        ++chars[i];
+        return true;
+      }
+      chars[i] = '0';
+    }
+    for (std::size_t i = 1; i < size; ++i) chars[i] = '9';  // undo: all were 9s
+    return false;
+  }
+
   char chars[23] = {};  // the prefix and at most 20 digits
   std::uint8_t size = 0;
 };

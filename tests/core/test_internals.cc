@@ -34,6 +34,28 @@ TEST_CASE("numbered ids are the prefix and the decimal number, at every length",
   }
 }
 
+TEST_CASE("a numbered text steps to the next number, or says it needs one more digit", "[internals]") {
+  std::vector<std::uint64_t> starts{0, 1, 8, 9, 10, 98, 99, 100, 1'000'000, 1'099'999};
+  for (std::uint64_t p = 10; p <= std::numeric_limits<std::uint64_t>::max() / 10; p *= 10) {
+    starts.push_back(p - 2);
+    starts.push_back(p - 1);
+    starts.push_back(p + 9);
+  }
+  for (const auto n : starts) {
+    INFO(n);
+    detail::NumberedText text('T', n);
+    const bool stepped = text.increment();
+    // Only a run of nines carries into a new digit; then nothing changed.
+    CHECK(stepped == (std::to_string(n + 1).size() == std::to_string(n).size()));
+    CHECK(text.view() == "T" + std::to_string(stepped ? n + 1 : n));
+  }
+  detail::NumberedText walking('T', 0);
+  for (std::uint64_t n = 1; n <= 100'000; ++n) {
+    if (!walking.increment()) walking = detail::NumberedText('T', n);
+    REQUIRE(walking.view() == "T" + std::to_string(n));
+  }
+}
+
 TEST_CASE("seat ranks order service and victims exactly as the rules say, for every pair", "[internals]") {
   std::vector<TokenRec> tokens;
   for (int source = 0; source < kSourceCount; ++source)
@@ -59,9 +81,22 @@ TEST_CASE("seat ranks order service and victims exactly as the rules say, for ev
       CHECK((SeatKey::of(a).victim_rank() > SeatKey::of(b).victim_rank()) == displaced_before(a, b));
     }
   }
+  // A seat that is not waiting is never served next nor displaced: it ranks
+  // after every waiting seat in service order and below them as a victim.
+  for (const auto& waiting : tokens) {
+    for (auto other : tokens) {
+      other.state = TokenState::kCalled;
+      CHECK(SeatKey::of(waiting).serve_rank() < SeatKey::of(other).serve_rank());
+      CHECK(SeatKey::of(waiting).victim_rank() > SeatKey::of(other).victim_rank());
+      CHECK(SeatKey::of(other).victim_rank() < SeatKey::kWaiting);
+    }
+  }
   TokenRec called{.source = Source::kPaid, .state = TokenState::kCalled};
-  CHECK_FALSE(SeatKey::of(called).waiting);
-  CHECK(SeatKey::of(TokenRec{}).waiting);
+  CHECK_FALSE(SeatKey::of(called).waiting());
+  CHECK(SeatKey::of(TokenRec{}).waiting());
+  auto key = SeatKey::of(TokenRec{});
+  key.mark_called();
+  CHECK(key == SeatKey::of(TokenRec{.state = TokenState::kCalled}));
 }
 
 TEST_CASE("the text arena keeps every text intact, short or longer than a block", "[internals]") {
