@@ -156,16 +156,17 @@ struct Engine::State {
   EngineConfig config;
 
   std::vector<DoctorRec> doctors;
-  IdTable<Index> doctor_by_id;
+  // Few entries, looked up by nearly every request: sparse (see IdTable).
+  IdTable<Index, 8> doctor_by_id;
   std::vector<SlotRec> slots;
-  IdTable<Index> slot_by_id;
+  IdTable<Index, 8> slot_by_id;
   std::vector<TokenRec> tokens;
   // token_texts[i] is token i's id text, formatted the first time a result
   // or event names a token at or after i. Derived, never saved; cleared
   // with `tokens`.
   std::vector<detail::NumberedText> token_texts;
   std::unordered_map<Index, std::string> patient_refs;
-  IdTable<StoredResult> seen;  // this day's request ids
+  IdTable<StoredResult, 2> seen;  // this day's request ids
   // This day's rejection reasons, by index. Texts built from the engine's
   // own words are kept once (reason_index); texts that quote an id from the
   // request (reject_quoting) rarely repeat and are appended unindexed. No

@@ -129,10 +129,13 @@ TEST_CASE("the reason memo finds what it was given and nothing else, across grow
   CHECK(memo.find(0x10001) == nullptr);
 }
 
-TEST_CASE("the id table tells apart keys that differ in any one byte, at every length", "[internals]") {
+// Half full (the densest a table gets, so the longest probes) and the
+// sparsest the engine uses.
+TEMPLATE_TEST_CASE("the id table tells apart keys that differ in any one byte, at every length", "[internals]",
+                   (IdTable<std::uint32_t, 2>), (IdTable<std::uint32_t, 8>)) {
   // Lengths 1-64 cover the byte loop, the 4-byte and the 8-byte word
   // comparisons, and their overlapping last words.
-  IdTable<std::uint32_t> table;
+  TestType table;
   std::vector<std::string> keys;
   for (std::size_t length = 1; length <= kMaxIdLength; ++length) {
     const std::string base(length, 'a');
