@@ -109,9 +109,13 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
 void Engine::State::unseat(Index token) {
   auto& t = tokens[token];
   auto& slot = slots[t.slot];
+  // Seat order carries no meaning (scans take a min or max over unique
+  // keys; boards sort), so the last seat fills the hole: no shifting.
   const auto at = std::find(slot.tokens.begin(), slot.tokens.end(), token) - slot.tokens.begin();
-  slot.tokens.erase(slot.tokens.begin() + at);
-  slot.keys.erase(slot.keys.begin() + at);
+  slot.tokens[static_cast<std::size_t>(at)] = slot.tokens.back();
+  slot.tokens.pop_back();
+  slot.keys[static_cast<std::size_t>(at)] = slot.keys.back();
+  slot.keys.pop_back();
   if (t.state == TokenState::kWaiting) set_waiting(slot, t.source, false);
   t.slot = kNoIndex;
 }

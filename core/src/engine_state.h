@@ -94,7 +94,7 @@ struct SlotRec {
   std::array<std::uint16_t, kSourceCount> waiting_by_source{};
   std::uint32_t called_or_done = 0;
   SlotOrderKey key;
-  std::vector<Index> tokens;  // placed here and not cancelled (seat holders)
+  std::vector<Index> tokens;  // placed here and not cancelled (seat holders), in no order
   // Beside `tokens`, same order: what the slot scans (victim choice,
   // call_next, ahead) compare, kept here so a scan reads one contiguous
   // array instead of a token record per seat. Derived, never saved.
