@@ -294,8 +294,11 @@ void Engine::apply(const Request& request, Outcome& out) {
   s.render(duplicate_of != nullptr ? *duplicate_of : rec, out.result);
   out.result.request_id = request.request_id;
   out.result.duplicate = duplicate_of != nullptr;
-  out.events.resize(s.events.size());
-  for (std::size_t i = 0; i < s.events.size(); ++i) s.render(s.events[i], out.events[i]);
+  const std::size_t count = s.events.size();
+  out.events.resize(count);
+  const EventRec* from = s.events.data();
+  BoardEvent* to = out.events.data();
+  for (std::size_t i = 0; i < count; ++i) s.render(from[i], to[i]);
 }
 
 void Engine::apply_quietly(const Request& request) {

@@ -69,7 +69,9 @@ struct NumberedText {
     return false;
   }
 
-  char chars[23] = {};  // the prefix and at most 20 digits
+  // The prefix and at most 20 digits; 31 so that the struct is 32 bytes
+  // and indexing a vector of them is a shift, not a multiply.
+  char chars[31] = {};
   std::uint8_t size = 0;
 };
 
