@@ -62,8 +62,8 @@ TokenId Engine::State::token_id(Index token) const {
   return detail::IdAccess::numbered<TokenId>('T', first_serial + token);
 }
 
-void Engine::State::format_token_texts(Index through) {
-  for (auto i = static_cast<Index>(token_texts.size()); i <= through; ++i) {
+void Engine::State::format_token_texts() {
+  for (auto i = static_cast<Index>(token_texts.size()); i < tokens.size(); ++i) {
     if (i > 0) {
       detail::NumberedText next = token_texts.back();
       if (next.increment()) {
@@ -291,6 +291,7 @@ void Engine::apply(const Request& request, Outcome& out) {
   auto& s = *state_;
   StoredResult rec;
   const StoredResult* duplicate_of = s.decide(request, rec);
+  if (s.token_texts.size() < s.tokens.size()) s.format_token_texts();
   s.render(duplicate_of != nullptr ? *duplicate_of : rec, out.result);
   out.result.request_id = request.request_id;
   out.result.duplicate = duplicate_of != nullptr;

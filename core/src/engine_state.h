@@ -161,9 +161,8 @@ struct Engine::State {
   std::vector<SlotRec> slots;
   IdTable<Index, 8> slot_by_id;
   std::vector<TokenRec> tokens;
-  // token_texts[i] is token i's id text, formatted the first time a result
-  // or event names a token at or after i. Derived, never saved; cleared
-  // with `tokens`.
+  // token_texts[i] is token i's id text, formatted by the first apply()
+  // after token i was issued. Derived, never saved; cleared with `tokens`.
   std::vector<detail::NumberedText> token_texts;
   std::unordered_map<Index, std::string> patient_refs;
   IdTable<StoredResult, 2> seen;  // this day's request ids
@@ -199,12 +198,14 @@ struct Engine::State {
   // token_id() written into `out` in place, from token_texts (render's hot
   // path: a result and its events name the same few tokens, so each is
   // formatted once and then copied; callgrind: -3% of apply()).
+  // REQUIRES: token < token_texts.size(): apply() formats new tokens first.
   void assign_token_id(std::optional<TokenId>& out, Index token) {
-    if (token >= token_texts.size()) format_token_texts(token);
     detail::IdAccess::assign(out, token_texts[token]);
   }
-  // Kept out of line so that assign_token_id's common case inlines.
-  [[gnu::noinline]] void format_token_texts(Index through);
+  // Formats the ids of the tokens issued since the last call (after
+  // apply_quietly() or load, many): once per apply() rather than a test
+  // per id rendered, a branch that went either way at random.
+  [[gnu::noinline]] void format_token_texts();
 
   // --- structural changes
   Index add_doctor(const DoctorId& id);
