@@ -2,10 +2,10 @@
 // doctors x 8 slots (allocations with preemption and moves, cancels,
 // call_next, complete/no_show, a new day every so often).
 //
-// The workload is recorded first, whole, by driving a reference engine
-// (untimed, so the generator can pick real token ids from its results);
-// then a fresh engine applies the recording under the clock, alone, as the
-// worker's engine runs. Both apply the same requests, so the timed engine
+// The workload (workload.h) is recorded first, whole, by driving a
+// reference engine (untimed, so the generator can pick real token ids from
+// its results); then a fresh engine applies the recording under the clock,
+// alone, as the worker's engine runs. Both apply the same requests, so the timed engine
 // sees exactly the state evolution the generator saw. (Recording in
 // batches between timed runs let the reference engine and the generator
 // evict the timed engine's state from the caches every batch: the figure
@@ -14,94 +14,17 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "bench_schedule.h"
 #include "opd/core/engine.h"
+#include "workload.h"
 
 namespace {
 
 using opd::bench::kDoctors;
-using opd::bench::kRequestsPerDay;
-using opd::bench::kSlotsPerDoctor;
 using opd::bench::make_schedule;
-
-// Deterministic integer in [0, n): std distributions differ between
-// standard libraries, the raw engine does not.
-std::uint64_t below(std::mt19937_64& rng, std::uint64_t n) { return rng() % n; }
-
-class Generator {
- public:
-  explicit Generator(std::uint64_t seed) : rng_(seed) {}
-
-  opd::Request next(std::uint64_t serial) {
-    opd::Request r;
-    r.request_id = opd::RequestId::from_trusted("r" + std::to_string(serial));
-    if (serial % kRequestsPerDay == kRequestsPerDay - 1) {
-      r.type = opd::OpType::kOpenDay;
-      r.date = opd::ServiceDate::parse(date_for(++day_));
-      return r;
-    }
-    const auto doctor = below(rng_, kDoctors);
-    const auto roll = below(rng_, 100);
-    if (roll < 60) {
-      r.type = opd::OpType::kAllocate;
-      r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(doctor));
-      const auto s = below(rng_, 100);
-      r.source = s < 3 ? opd::Source::kEmergency
-                 : s < 13 ? opd::Source::kPaid
-                 : s < 31 ? opd::Source::kFollowUp
-                 : s < 65 ? opd::Source::kOnline
-                          : opd::Source::kWalkIn;
-      if (below(rng_, 2) == 0)
-        r.slot_id = opd::SlotId::from_trusted("D" + std::to_string(doctor) + "-S" +
-                                              std::to_string(below(rng_, kSlotsPerDoctor)));
-    } else if (roll < 70 && !live_.empty()) {
-      r.type = opd::OpType::kCancel;
-      const auto pick = below(rng_, live_.size());
-      r.token_id = live_[pick];
-      live_[pick] = live_.back();
-      live_.pop_back();
-    } else if (roll < 88) {
-      r.type = opd::OpType::kCallNext;
-      r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(doctor));
-    } else if (!called_.empty()) {
-      r.type = below(rng_, 10) == 0 ? opd::OpType::kNoShow : opd::OpType::kComplete;
-      r.token_id = called_.back();
-      called_.pop_back();
-    } else {
-      r.type = opd::OpType::kCallNext;
-      r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(doctor));
-    }
-    return r;
-  }
-
-  void observe(const opd::Outcome& outcome) {
-    const auto& result = outcome.result;
-    if (result.type == opd::OpType::kOpenDay) {
-      live_.clear();
-      called_.clear();
-    } else if (result.status == opd::Status::kAllocated || result.status == opd::Status::kReallocated) {
-      live_.push_back(*result.token_id);
-    } else if (result.status == opd::Status::kCalled) {
-      called_.push_back(*result.token_id);
-    }
-  }
-
- private:
-  static std::string date_for(int day) {
-    char text[16];
-    std::snprintf(text, sizeof text, "2026-%02d-%02d", 1 + (day / 28) % 12, 1 + day % 28);
-    return text;
-  }
-
-  std::mt19937_64 rng_;
-  int day_ = 0;
-  std::vector<opd::TokenId> live_;
-  std::vector<opd::TokenId> called_;
-};
 
 long rss_kib() {
   long pages_total = 0, pages_resident = 0;
@@ -140,7 +63,9 @@ struct Spread {
 };
 Spread spread_of(std::vector<double> rates) {
   std::sort(rates.begin(), rates.end());
-  return Spread{rates[rates.size() / 2], rates.front(), rates.back()};
+  const std::size_t mid = rates.size() / 2;
+  const double median = rates.size() % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
+  return Spread{median, rates.front(), rates.back()};
 }
 
 }  // namespace
@@ -154,18 +79,7 @@ int main(int argc, char** argv) {
   const int repetitions = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   const auto schedule = make_schedule();
   print_memory_per_request(schedule);
-  std::vector<opd::Request> recording;
-  recording.reserve(total);
-  std::string reference_dump;
-  {
-    opd::Engine reference(schedule);
-    Generator generator(42);
-    for (std::uint64_t serial = 0; serial < total; ++serial) {
-      recording.push_back(generator.next(serial));
-      generator.observe(reference.apply(recording.back()));
-    }
-    reference_dump = reference.dump();
-  }
+  const auto [recording, reference_dump] = opd::bench::record_workload(total);
 
   std::vector<double> rendered_rates, quiet_rates;
   std::uint64_t events = 0, preemptions = 0, rejected = 0, sink = 0;
