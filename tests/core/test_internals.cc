@@ -133,7 +133,7 @@ TEST_CASE("the reason memo finds what it was given and nothing else, across grow
 // sparsest the engine uses.
 TEMPLATE_TEST_CASE("the id table tells apart keys that differ in any one byte, at every length", "[internals]",
                    (IdTable<std::uint32_t, 2>), (IdTable<std::uint32_t, 8>)) {
-  // Lengths 1-64 cover the byte loop, the 4-byte and the 8-byte word
+  // Lengths 1-64 cover the 1-3 byte compare, the 4-byte and the 8-byte word
   // comparisons, and their overlapping last words.
   TestType table;
   std::vector<std::string> keys;
