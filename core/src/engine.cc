@@ -17,6 +17,7 @@ void Engine::State::load_day_from_schedule() {
     doctor.slots.clear();
     doctor.waitlist.clear();
     doctor.next_number = 1;
+    doctor.summary.reset(0);
     doctor.now_serving = kNoIndex;
     doctor.unplaced = Tally{};
   }
@@ -62,17 +63,12 @@ TokenId Engine::State::token_id(Index token) const {
   return detail::IdAccess::numbered<TokenId>('T', first_serial + token);
 }
 
+void Engine::State::format_token_text_afresh() {
+  token_texts.emplace_back('T', first_serial + token_texts.size());
+}
+
 void Engine::State::format_token_texts() {
-  for (auto i = static_cast<Index>(token_texts.size()); i < tokens.size(); ++i) {
-    if (i > 0) {
-      detail::NumberedText next = token_texts.back();
-      if (next.increment()) {
-        token_texts.push_back(next);
-        continue;
-      }
-    }
-    token_texts.emplace_back('T', first_serial + i);
-  }
+  while (token_texts.size() < tokens.size()) format_next_token_text();
 }
 
 Index Engine::State::add_doctor(const DoctorId& id) {
@@ -103,7 +99,18 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
     return slots[a].key < slots[b].key;
   });
   order.insert(pos, index);
+  rebuild_summary(doctor);
   return index;
+}
+
+void Engine::State::rebuild_summary(Index doctor) {
+  auto& d = doctors[doctor];
+  d.summary.reset(static_cast<std::uint32_t>(d.slots.size()));
+  for (std::uint32_t position = 0; position < d.slots.size(); ++position) {
+    auto& slot = slots[d.slots[position]];
+    slot.position = position;
+    sync_summary(slot);
+  }
 }
 
 void Engine::State::unseat(Index token) {
@@ -116,7 +123,7 @@ void Engine::State::unseat(Index token) {
   slot.tokens.pop_back();
   slot.keys[static_cast<std::size_t>(at)] = slot.keys.back();
   slot.keys.pop_back();
-  if (t.state == TokenState::kWaiting) set_waiting(slot, t.source, false);
+  set_waiting(slot, t.source, false);  // and syncs the summary
   t.slot = kNoIndex;
 }
 
@@ -289,9 +296,13 @@ const StoredResult* Engine::State::decide(const Request& request, StoredResult& 
 
 void Engine::apply(const Request& request, Outcome& out) {
   auto& s = *state_;
+  // Tokens issued by apply_quietly() or before a load (rare: replay, then
+  // one catch-up) get their ids now; the tokens this request issues get
+  // theirs as they are issued.
+  if (s.token_texts.size() < s.tokens.size()) s.format_token_texts();
+  s.render_ids = true;
   StoredResult rec;
   const StoredResult* duplicate_of = s.decide(request, rec);
-  if (s.token_texts.size() < s.tokens.size()) s.format_token_texts();
   s.render(duplicate_of != nullptr ? *duplicate_of : rec, out.result);
   out.result.request_id = request.request_id;
   out.result.duplicate = duplicate_of != nullptr;
@@ -303,6 +314,7 @@ void Engine::apply(const Request& request, Outcome& out) {
 }
 
 void Engine::apply_quietly(const Request& request) {
+  state_->render_ids = false;
   StoredResult rec;
   (void)state_->decide(request, rec);
 }

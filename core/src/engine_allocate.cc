@@ -42,11 +42,9 @@ bool Engine::State::may_displace_in(Source newcomer, Index slot) const {
 
 Index Engine::State::later_free_slot(Index slot) const {
   const auto& from = slots[slot];
-  for (const Index candidate : doctors[from.doctor].slots) {
-    const auto& c = slots[candidate];
-    if (from.key < c.key && c.open() && c.has_free_seat()) return candidate;
-  }
-  return kNoIndex;
+  const auto& doctor = doctors[from.doctor];
+  const std::uint32_t position = doctor.summary.first_free(from.position + 1);
+  return position == SlotSummary::kNone ? kNoIndex : doctor.slots[position];
 }
 
 void Engine::State::relocate(Index token, Index from) {
@@ -92,11 +90,8 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
   const auto& doctor = doctors[t.doctor];
   std::uint32_t ahead = 0;
   if (t.state == TokenState::kWaiting) {
-    for (const Index slot : doctor.slots) {
-      if (slot == t.slot) break;
-      ahead += slots[slot].waiting;
-    }
     const auto& slot = slots[t.slot];
+    ahead += doctor.summary.waiting_before(slot.position);
     if (t.arrival + 1 == next_arrival) {
       // The latest arrival (a newcomer's answer, the common case): every
       // waiting token of its priority or higher came earlier, so the
@@ -111,7 +106,7 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
     const auto rank = SeatKey::of(t).serve_rank();
     for (const auto& other : slot.keys) ahead += other.serve_rank() < rank ? 1U : 0U;
   } else if (t.state == TokenState::kWaitlisted) {
-    for (const Index slot : doctor.slots) ahead += slots[slot].waiting;
+    ahead += doctor.summary.waiting_before(doctor.summary.slots());
     for (const Index other : doctor.waitlist) {
       if (other == token) break;
       ++ahead;
@@ -174,13 +169,10 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
   } else {
     // Earliest open slot with a free seat; else the earliest where this
     // newcomer may displace someone.
-    for (const Index candidate : doctors[doctor].slots) {
-      if (slots[candidate].open() && slots[candidate].has_free_seat()) {
-        slot = candidate;
-        break;
-      }
-    }
-    if (slot == kNoIndex) {
+    const std::uint32_t position = doctors[doctor].summary.first_free(0);
+    if (position != SlotSummary::kNone) {
+      slot = doctors[doctor].slots[position];
+    } else {
       for (const Index candidate : doctors[doctor].slots) {
         if (slots[candidate].open() && may_displace_in(source, candidate)) {
           slot = candidate;

@@ -57,21 +57,27 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
                         quoted(doctors[slots[only_slot].doctor].id.view()),
                     doctor);
   }
+  // The earliest slot with a waiting token (or the one named, if any waits).
+  Index from = kNoIndex;
+  if (only_slot != kNoIndex) {
+    if (slots[only_slot].waiting > 0) from = only_slot;
+  } else {
+    const auto& d = doctors[doctor];
+    const std::uint32_t position = d.summary.first_waiting(0);
+    if (position != SlotSummary::kNone) from = d.slots[position];
+  }
   Index next = kNoIndex;
   std::size_t next_seat = 0;
-  for (const Index slot : doctors[doctor].slots) {
-    if (only_slot != kNoIndex && slot != only_slot) continue;
-    if (slots[slot].waiting == 0) continue;
-    // slot.waiting > 0, so some seat is waiting and beats the start value.
-    const auto& keys = slots[slot].keys;
+  if (from != kNoIndex) {
+    // from.waiting > 0, so some seat is waiting and beats the start value.
+    const auto& keys = slots[from].keys;
     std::uint64_t lowest = std::numeric_limits<std::uint64_t>::max();
     for (std::size_t i = 0; i < keys.size(); ++i) {
       const std::uint64_t rank = keys[i].serve_rank();
       next_seat = rank < lowest ? i : next_seat;
       lowest = rank < lowest ? rank : lowest;
     }
-    next = slots[slot].tokens[next_seat];
-    break;
+    next = slots[from].tokens[next_seat];
   }
   if (next == kNoIndex)
     return reject_cached(
@@ -161,6 +167,7 @@ void Engine::State::set_capacity(const Request& r, StoredResult& rec) {
     // --- mutation
     if (capacity != s.capacity) {
       s.capacity = capacity;
+      sync_summary(s);
       auto& event = emit(doctor, EventKind::kSlotUpdated);
       event.slot = slot;
       event.capacity = capacity;

@@ -181,6 +181,14 @@ std::vector<std::string> Engine::check_invariants() const {
     if (!std::is_sorted(doctor.slots.begin(), doctor.slots.end(),
                         [&s](Index a, Index b) { return s.slots[a].key < s.slots[b].key; }))
       fail("doctor " + doctor.id.str() + " slots out of order");
+    SlotSummary expected;
+    expected.reset(static_cast<std::uint32_t>(doctor.slots.size()));
+    for (std::uint32_t position = 0; position < doctor.slots.size(); ++position) {
+      const auto& slot = s.slots[doctor.slots[position]];
+      if (slot.position != position) fail("slot " + slot.id.str() + " does not know its position");
+      expected.set(position, slot.has_free_seat(), slot.waiting);
+    }
+    if (!(expected == doctor.summary)) fail("doctor " + doctor.id.str() + " summary disagrees with its slots");
     if (!std::is_sorted(doctor.waitlist.begin(), doctor.waitlist.end(),
                         [&s](Index a, Index b) { return s.serves_before(a, b); }))
       fail("doctor " + doctor.id.str() + " waitlist out of order");

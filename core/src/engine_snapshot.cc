@@ -371,9 +371,12 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
       const auto& t = s->tokens[token];
       slot.tokens.push_back(token);
       slot.keys.push_back(SeatKey::of(t));
-      const auto state = t.state;
-      if (state == TokenState::kWaiting) s->set_waiting(slot, s->tokens[token].source, true);
-      else ++slot.called_or_done;
+      if (t.state == TokenState::kWaiting) {
+        ++slot.waiting;
+        ++slot.waiting_by_source[static_cast<std::size_t>(t.source)];
+      } else {
+        ++slot.called_or_done;
+      }
     }
   }
   for (auto n = r.count(8); n > 0 && r.ok(); --n) {
@@ -420,9 +423,11 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
   if (!r.ok()) return give_up();
 
   // Slot order is derived from the keys, not trusted from the bytes.
-  for (auto& d : s->doctors)
-    std::sort(d.slots.begin(), d.slots.end(),
-              [&s](Index a, Index b) { return s->slots[a].key < s->slots[b].key; });
+  for (Index d = 0; d < s->doctors.size(); ++d) {
+    auto& order = s->doctors[d].slots;
+    std::sort(order.begin(), order.end(), [&s](Index a, Index b) { return s->slots[a].key < s->slots[b].key; });
+    s->rebuild_summary(d);
+  }
   Engine engine(std::move(s));
   if (const auto problems = engine.check_invariants(); !problems.empty()) {
     if (error) *error = "unsound state: " + problems.front();

@@ -18,6 +18,7 @@
 #include "id_access.h"
 #include "id_table.h"
 #include "key_memo.h"
+#include "slot_summary.h"
 #include "text_arena.h"
 
 namespace opd {
@@ -93,6 +94,7 @@ struct SlotRec {
   // WAITING tokens per source: who could be displaced, without a scan.
   std::array<std::uint16_t, kSourceCount> waiting_by_source{};
   std::uint32_t called_or_done = 0;
+  std::uint32_t position = 0;  // in its doctor's slot order (DoctorRec::slots)
   SlotOrderKey key;
   std::vector<Index> tokens;  // placed here and not cancelled (seat holders), in no order
   // Beside `tokens`, same order: what the slot scans (victim choice,
@@ -113,6 +115,7 @@ struct DoctorRec {
   // Hot fields first (see SlotRec).
   std::vector<Index> slots;     // in slot order
   std::vector<Index> waitlist;  // in drain order: priority, then arrival
+  SlotSummary summary;          // of `slots`, by position; derived, never saved
   std::uint32_t next_number = 1;
   std::uint64_t version = 0;    // survives open_day: displays never see it go back
   Index now_serving = kNoIndex;
@@ -161,9 +164,16 @@ struct Engine::State {
   std::vector<SlotRec> slots;
   IdTable<Index, 8> slot_by_id;
   std::vector<TokenRec> tokens;
-  // token_texts[i] is token i's id text, formatted by the first apply()
-  // after token i was issued. Derived, never saved; cleared with `tokens`.
+  // token_texts[i] is token i's id text: formatted when the token is
+  // issued while render_ids is set, else by the next apply(). Derived,
+  // never saved; cleared with `tokens`.
   std::vector<detail::NumberedText> token_texts;
+  // Set by apply(), cleared by apply_quietly(): journal replay renders
+  // nothing, so it leaves the formatting to whichever apply() comes next.
+  // Formatting at issue rather than testing per apply() whether this
+  // request issued a token: that test went either way at random
+  // (callgrind's branch model: 0.47 mispredictions per request).
+  bool render_ids = false;
   std::unordered_map<Index, std::string> patient_refs;
   IdTable<StoredResult, 2> seen;  // this day's request ids
   // This day's rejection reasons, by index. Texts built from the engine's
@@ -198,13 +208,26 @@ struct Engine::State {
   // token_id() written into `out` in place, from token_texts (render's hot
   // path: a result and its events name the same few tokens, so each is
   // formatted once and then copied; callgrind: -3% of apply()).
-  // REQUIRES: token < token_texts.size(): apply() formats new tokens first.
+  // REQUIRES: token < token_texts.size() (see render_ids).
   void assign_token_id(std::optional<TokenId>& out, Index token) {
     detail::IdAccess::assign(out, token_texts[token]);
   }
-  // Formats the ids of the tokens issued since the last call (after
-  // apply_quietly() or load, many): once per apply() rather than a test
-  // per id rendered, a branch that went either way at random.
+  // Formats the id of token token_texts.size(), the next one unformatted:
+  // a decimal step from the previous id, a full format only when the step
+  // adds a digit.
+  void format_next_token_text() {
+    if (!token_texts.empty()) {
+      detail::NumberedText next = token_texts.back();
+      if (next.increment()) {
+        token_texts.push_back(next);
+        return;
+      }
+    }
+    format_token_text_afresh();
+  }
+  [[gnu::noinline]] void format_token_text_afresh();
+  // Formats every token id not yet formatted (after apply_quietly() or
+  // load, many).
   [[gnu::noinline]] void format_token_texts();
 
   // --- structural changes
@@ -213,6 +236,8 @@ struct Engine::State {
                  std::optional<ClockTime> end, std::uint32_t capacity);
   Index new_token(Index doctor, Source source);
   void seat(Index token, Index slot);
+  // REQUIRES: the token is WAITING in a slot (called and served tokens
+  // keep their seats: they count against the capacity).
   void unseat(Index token);
   void waitlist_insert(Index token, Index anchor);
   void waitlist_remove(Index token);
@@ -224,6 +249,12 @@ struct Engine::State {
   // Whether choose_victim(slot) would yield a token this newcomer outranks.
   [[nodiscard]] bool may_displace_in(Source newcomer, Index slot) const;
   void set_waiting(SlotRec& slot, Source source, bool waiting);
+  // Brings the doctor's summary in step with `slot`: after any change to
+  // its capacity, seats or waiting count.
+  void sync_summary(const SlotRec& slot);
+  // Renumbers the doctor's slot positions and rebuilds its summary: after
+  // its slot order changed (a slot added, a day loaded).
+  void rebuild_summary(Index doctor);
   [[nodiscard]] Index later_free_slot(Index slot) const;
   // Moves a token just taken out of `from` to the earliest later free slot,
   // or to the waitlist. Never displaces anyone (no cascades).
@@ -333,6 +364,11 @@ inline void Engine::State::set_waiting(SlotRec& slot, Source source, bool waitin
     --slot.waiting;
     --count;
   }
+  sync_summary(slot);
+}
+
+inline void Engine::State::sync_summary(const SlotRec& slot) {
+  doctors[slot.doctor].summary.set(slot.position, slot.has_free_seat(), slot.waiting);
 }
 
 // Called once or more by every operation, from every operation's file.
@@ -343,6 +379,7 @@ inline Index Engine::State::new_token(Index doctor, Source source) {
                             .number = doctors[doctor].next_number++,
                             .source = source,
                             .state = TokenState::kWaiting});
+  if (render_ids) format_next_token_text();
   return index;
 }
 

@@ -1,6 +1,6 @@
 // The core's private building blocks, tested directly: the token id
-// formatter, the seat ranks, the reason arena, the reason memo and the id
-// table's key comparison. Each is on the hot path and hand-rolled, so each gets its
+// formatter, the seat ranks, the reason arena, the reason memo, the id
+// table's key comparison and the per-doctor slot summary. Each is on the hot path and hand-rolled, so each gets its
 // edge cases here (and the ASan build checks their memory accesses).
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include "id_table.h"
 #include "key_memo.h"
 #include "opd/core/ids.h"
+#include "slot_summary.h"
 #include "text_arena.h"
 
 namespace opd {
@@ -127,6 +128,45 @@ TEST_CASE("the reason memo finds what it was given and nothing else, across grow
   }
   memo.clear();
   CHECK(memo.find(0x10001) == nullptr);
+}
+
+TEST_CASE("the slot summary answers as a scan of the slots would, across words and blocks", "[internals]") {
+  // Sizes around the 64-position words and the 8-count blocks, and empty.
+  for (const std::uint32_t size : {0U, 1U, 7U, 8U, 9U, 63U, 64U, 65U, 130U}) {
+    SlotSummary summary;
+    summary.reset(size);
+    std::vector<bool> free(size, false);
+    std::vector<std::uint32_t> waiting(size, 0);
+    // A deterministic pattern, then each position changed once more, so
+    // set() must both raise and clear bits.
+    for (std::uint32_t round = 0; round < 2; ++round) {
+      for (std::uint32_t p = 0; p < size; ++p) {
+        free[p] = (p * 7 + round) % 5 == 0;
+        waiting[p] = (p * 3 + round) % 4 == 0 ? 0 : p % 6 + round;
+        summary.set(p, free[p], waiting[p]);
+      }
+      for (std::uint32_t from = 0; from <= size + 1; ++from) {
+        std::uint32_t first_free = SlotSummary::kNone, first_waiting = SlotSummary::kNone;
+        for (std::uint32_t p = from; p < size; ++p) {
+          if (free[p] && first_free == SlotSummary::kNone) first_free = p;
+          if (waiting[p] != 0 && first_waiting == SlotSummary::kNone) first_waiting = p;
+        }
+        INFO("size " << size << " from " << from);
+        CHECK(summary.first_free(from) == first_free);
+        CHECK(summary.first_waiting(from) == first_waiting);
+      }
+      std::uint32_t before = 0;
+      for (std::uint32_t end = 0; end <= size; ++end) {
+        INFO("size " << size << " end " << end);
+        CHECK(summary.waiting_before(end) == before);
+        if (end < size) {
+          CHECK(summary.has_free_seat(end) == free[end]);
+          CHECK(summary.waiting(end) == waiting[end]);
+          before += waiting[end];
+        }
+      }
+    }
+  }
 }
 
 // Half full (the densest a table gets, so the longest probes) and the
