@@ -118,11 +118,14 @@ void Engine::State::unseat(Index token) {
   auto& slot = slots[t.slot];
   // Seat order carries no meaning (scans take a min or max over unique
   // keys; boards sort), so the last seat fills the hole: no shifting.
-  const auto at = std::find(slot.tokens.begin(), slot.tokens.end(), token) - slot.tokens.begin();
-  slot.tokens[static_cast<std::size_t>(at)] = slot.tokens.back();
+  const std::uint32_t at = t.seat;
+  const Index last = slot.tokens.back();
+  slot.tokens[at] = last;
+  tokens[last].seat = at;
   slot.tokens.pop_back();
-  slot.keys[static_cast<std::size_t>(at)] = slot.keys.back();
+  slot.keys[at] = slot.keys.back();
   slot.keys.pop_back();
+  t.seat = kNoIndex;
   set_waiting(slot, t.source, false);  // and syncs the summary
   t.slot = kNoIndex;
 }
@@ -219,10 +222,12 @@ void Engine::State::render(const StoredResult& rec, Result& r) {
   else r.moved_to.reset();
   if (rec.alternative != kNoIndex) r.alternative_slot = slots[rec.alternative].id;
   else r.alternative_slot.reset();
-  if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
-  else r.ahead.reset();
-  if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
-  else r.capacity.reset();
+  // Written, then reset when absent: a store the compiler can select
+  // instead of a branch on what kind of answer this is.
+  r.ahead = rec.ahead;
+  if (rec.ahead == kNoIndex) r.ahead.reset();
+  r.capacity = rec.capacity;
+  if (rec.capacity == kNoIndex) r.capacity.reset();
   r.date.reset();
   r.report.reset();
 }

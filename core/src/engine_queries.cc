@@ -172,9 +172,9 @@ std::vector<std::string> Engine::check_invariants() const {
       fail("slot " + slot.id.str() + " counters disagree with its tokens");
     bool keys_agree = slot.keys.size() == slot.tokens.size();
     for (std::size_t k = 0; keys_agree && k < slot.keys.size(); ++k) {
-      keys_agree = slot.keys[k] == SeatKey::of(s.tokens[slot.tokens[k]]);
+      keys_agree = slot.keys[k] == SeatKey::of(s.tokens[slot.tokens[k]]) && s.tokens[slot.tokens[k]].seat == k;
     }
-    if (!keys_agree) fail("slot " + slot.id.str() + " seat keys disagree with its tokens");
+    if (!keys_agree) fail("slot " + slot.id.str() + " seat keys or seat indices disagree with its tokens");
   }
   for (Index d = 0; d < s.doctors.size(); ++d) {
     const auto& doctor = s.doctors[d];

@@ -368,7 +368,8 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
         r.fail("slot lists a token that is not in it");
         break;
       }
-      const auto& t = s->tokens[token];
+      auto& t = s->tokens[token];
+      t.seat = static_cast<std::uint32_t>(slot.tokens.size());
       slot.tokens.push_back(token);
       slot.keys.push_back(SeatKey::of(t));
       if (t.state == TokenState::kWaiting) {

@@ -40,6 +40,9 @@ struct TokenRec {
   Index doctor = kNoIndex;
   Index slot = kNoIndex;    // where it sits; kNoIndex when waitlisted or cancelled
   Index anchor = kNoIndex;  // waitlisted: the slot it was displaced from
+  // Seated: its index in slots[slot].tokens (and .keys), so leaving the
+  // seat needs no search (whose exit was a misprediction at random).
+  std::uint32_t seat = kNoIndex;
   std::uint64_t arrival = 0;  // original arrival order; kept across moves
   std::uint32_t number = 0;   // per-doctor human number
   Source source = Source::kWalkIn;
@@ -388,6 +391,7 @@ inline void Engine::State::seat(Index token, Index slot) {
   t.slot = slot;
   t.anchor = kNoIndex;
   t.state = TokenState::kWaiting;
+  t.seat = static_cast<std::uint32_t>(slots[slot].tokens.size());
   slots[slot].tokens.push_back(token);
   slots[slot].keys.push_back(SeatKey::of(t));
   set_waiting(slots[slot], t.source, true);
