@@ -182,20 +182,6 @@ void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, 
   }
 }
 
-namespace {
-
-// A stored count as the optional a result shows: nullopt for kNoIndex.
-// Both candidates are built and one is picked, a conditional move, where
-// assigning or resetting the optional was a branch on the kind of answer,
-// which changes at random from one request to the next.
-[[gnu::always_inline]] inline std::optional<std::uint32_t> count_or_none(std::uint32_t count) noexcept {
-  const std::optional<std::uint32_t> present(count);
-  const std::optional<std::uint32_t> absent;
-  return count != kNoIndex ? present : absent;
-}
-
-}  // namespace
-
 // Both renders write every member of their output, so a reused Result or
 // BoardEvent needs no reset first: assigning a fresh one costs hundreds of
 // instructions of optional<> bookkeeping and drops the reason's buffer.
@@ -236,8 +222,12 @@ void Engine::State::render(const StoredResult& rec, Result& r) {
   else r.moved_to.reset();
   if (rec.alternative != kNoIndex) r.alternative_slot = slots[rec.alternative].id;
   else r.alternative_slot.reset();
-  r.ahead = count_or_none(rec.ahead);
-  r.capacity = count_or_none(rec.capacity);
+  // Written, then reset when absent: a store the compiler can select
+  // instead of a branch on what kind of answer this is.
+  r.ahead = rec.ahead;
+  if (rec.ahead == kNoIndex) r.ahead.reset();
+  r.capacity = rec.capacity;
+  if (rec.capacity == kNoIndex) r.capacity.reset();
   r.date.reset();
   r.report.reset();
 }
@@ -263,7 +253,8 @@ void Engine::State::render(const EventRec& rec, BoardEvent& event) {
   slot_or_none(rec.slot, event.slot_id);
   slot_or_none(rec.from_slot, event.from_slot);
   slot_or_none(rec.to_slot, event.to_slot);
-  event.capacity = count_or_none(rec.capacity);
+  if (rec.capacity != kNoIndex) event.capacity = rec.capacity;
+  else event.capacity.reset();
   if (rec.kind == EventKind::kDayOpened) event.date = date;
   else event.date.reset();
 }
