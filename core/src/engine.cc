@@ -222,12 +222,10 @@ void Engine::State::render(const StoredResult& rec, Result& r) {
   else r.moved_to.reset();
   if (rec.alternative != kNoIndex) r.alternative_slot = slots[rec.alternative].id;
   else r.alternative_slot.reset();
-  // Written, then reset when absent: a store the compiler can select
-  // instead of a branch on what kind of answer this is.
-  r.ahead = rec.ahead;
-  if (rec.ahead == kNoIndex) r.ahead.reset();
-  r.capacity = rec.capacity;
-  if (rec.capacity == kNoIndex) r.capacity.reset();
+  if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
+  else r.ahead.reset();
+  if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
+  else r.capacity.reset();
   r.date.reset();
   r.report.reset();
 }

@@ -88,16 +88,22 @@ void Engine::State::call_next(const Request& r, StoredResult& rec) {
         },
         doctor, only_slot);
 
-  auto& slot = slots[tokens[next].slot];
-  slot.keys[next_seat].mark_called();
-  set_waiting(slot, tokens[next].source, false);
+  // Nothing below reads the token's record, only writes it: it is a
+  // random one, likely out of cache, and what is needed is in the slot and
+  // its seat key. The miss then overlaps this work instead of stalling it.
+  auto& slot = slots[from];
+  auto& key = slot.keys[next_seat];
+  key.mark_called();
+  set_waiting(slot, key.source(), false);
   ++slot.called_or_done;
   tokens[next].state = TokenState::kCalled;
   doctors[doctor].now_serving = next;
-  emit_token(next, EventKind::kCalled);
+  auto& event = emit(doctor, EventKind::kCalled);
+  event.token = next;
+  event.slot = from;
   rec.status = Status::kCalled;
   rec.token = next;
-  rec.slot = tokens[next].slot;
+  rec.slot = from;
   rec.ahead = 0;
 }
 

@@ -73,6 +73,7 @@ struct SeatKey {
                    (t.displaced ? 0 : kNeverDisplaced) | t.arrival};
   }
   [[nodiscard]] bool waiting() const noexcept { return (bits & kWaiting) != 0; }
+  [[nodiscard]] Source source() const noexcept { return static_cast<Source>((bits >> 60) & 7); }
   void mark_called() noexcept { bits &= ~kWaiting; }
   // Service order (priority, then arrival): the lowest serves first, and
   // every waiting seat ranks below every seat that is not waiting.
@@ -219,12 +220,13 @@ struct Engine::State {
   // a decimal step from the previous id, a full format only when the step
   // adds a digit.
   void format_next_token_text() {
+    // Copied first, then stepped in place: stepping a local copy and then
+    // copying it read its bytes back while their stores were still in
+    // flight (a store-forwarding stall).
     if (!token_texts.empty()) {
-      detail::NumberedText next = token_texts.back();
-      if (next.increment()) {
-        token_texts.push_back(next);
-        return;
-      }
+      token_texts.push_back(token_texts.back());
+      if (token_texts.back().increment()) return;
+      token_texts.pop_back();
     }
     format_token_text_afresh();
   }

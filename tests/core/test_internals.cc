@@ -81,6 +81,7 @@ TEST_CASE("seat ranks order service and victims exactly as the rules say, for ev
       CHECK((SeatKey::of(a).serve_rank() < SeatKey::of(b).serve_rank()) == serves_before(a, b));
       CHECK((SeatKey::of(a).victim_rank() > SeatKey::of(b).victim_rank()) == displaced_before(a, b));
     }
+    CHECK(SeatKey::of(a).source() == a.source);
   }
   // A seat that is not waiting is never served next nor displaced: it ranks
   // after every waiting seat in service order and below them as a victim.

@@ -28,7 +28,13 @@ inline constexpr std::size_t kMaxIdLength = 64;
 
 namespace detail {
 struct IdAccess;  // the core's unchecked construction path (core/src only)
-}
+// Opens Id's in-place constructor below to std::optional::emplace, and to
+// nobody but IdAccess, which alone can make one.
+class IdKey {
+  friend struct IdAccess;
+  constexpr IdKey() noexcept = default;
+};
+}  // namespace detail
 
 // The characters live inline (no heap): ids are short and copied into every
 // result and board event, and a fixed-size copy is a few vector moves where
@@ -50,6 +56,14 @@ class Id {
   // read (Result::request_id, BoardEvent::doctor_id); skips parse() because
   // it sits on the engine's hot path.
   [[nodiscard]] static constexpr Id placeholder() noexcept { return Id(std::string_view("-")); }
+
+  // The core's in-place construction from text it formatted itself: the
+  // first `size` of `chars` are valid id text (see detail::IdKey).
+  template <std::size_t N>
+    requires(N <= kMaxIdLength)
+  constexpr Id(detail::IdKey, const char (&chars)[N], std::uint8_t size) noexcept : size_(size) {
+    std::memcpy(chars_, chars, N);
+  }
 
   [[nodiscard]] std::string str() const { return std::string(view()); }
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars_, size_}; }
