@@ -324,10 +324,15 @@ struct Engine::State {
   void set_capacity(const Request& r, StoredResult& rec);
   void open_day(const Request& r, StoredResult& rec);
 
-  // The decision on one request: nullptr after applying it (its answer in
-  // `rec`, its events in `events`), or the stored answer of an earlier
-  // request with the same id (nothing changed, no events).
-  [[nodiscard]] const StoredResult* decide(const Request& request, StoredResult& rec);
+  // The decision on one request: its answer as the idempotency table keeps
+  // it (valid until the next decide), its events in `events`; or, for a
+  // duplicate, the stored answer of the earlier request with the same id
+  // (nothing changed, no events).
+  struct Decision {
+    const StoredResult* answer;
+    bool duplicate;
+  };
+  [[nodiscard]] Decision decide(const Request& request);
 
   // Not const: they fill token_texts. Defined in engine.cc, whose apply()
   // is their only caller, and inlined there (callgrind: -40 instructions

@@ -88,15 +88,17 @@ class IdTable {
     }
   }
 
-  // REQUIRES: find(id) == nullptr.
-  void insert(std::string_view id, const Value& value) { insert(id, value, hash_id_text(id)); }
+  // Returns the stored value, which stays where it is until the next
+  // insert or clear. REQUIRES: find(id) == nullptr.
+  Value& insert(std::string_view id, const Value& value) { return insert(id, value, hash_id_text(id)); }
   // REQUIRES: find(id) == nullptr and hash == hash_id_text(id).
-  void insert(std::string_view id, const Value& value, std::uint64_t hash) {
+  Value& insert(std::string_view id, const Value& value, std::uint64_t hash) {
     if ((entries_.size() + 1) * kBucketsPerEntry > control_.size()) grow();
     entries_.push_back(Entry{static_cast<std::uint32_t>(arena_used_),
                              static_cast<std::uint32_t>(id.size()), value});
     append_key(id);
     place(hash, static_cast<std::uint32_t>(entries_.size() - 1));
+    return entries_.back().value;
   }
 
   // Keeps the allocated capacity: a new service day refills it.
