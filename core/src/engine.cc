@@ -186,7 +186,10 @@ void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, 
 // BoardEvent needs no reset first: assigning a fresh one costs hundreds of
 // instructions of optional<> bookkeeping and drops the reason's buffer.
 void Engine::State::render(const StoredResult& rec, Result& r) {
-  if (rec.type == OpType::kOpenDay && rec.status == Status::kDayOpened) {
+  // Only open_day answers DAY_OPENED. (Testing the type too let the
+  // compiler read type and status as one word, written as two bytes a
+  // moment before: a store-forwarding stall.)
+  if (rec.status == Status::kDayOpened) {
     r = *day_opened;
     return;
   }
