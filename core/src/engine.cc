@@ -74,7 +74,7 @@ void Engine::State::format_token_texts() {
 Index Engine::State::add_doctor(const DoctorId& id) {
   const auto index = static_cast<Index>(doctors.size());
   doctors.emplace_back(id);
-  doctor_by_id.insert(id.view(), index);
+  doctor_by_id.insert(id.view(), index, doctor_id_of());
   return index;
 }
 
@@ -93,7 +93,7 @@ Index Engine::State::add_slot(Index doctor, const SlotId& id, std::optional<Cloc
   slot.key = SlotOrderKey{start ? start->minutes() : std::numeric_limits<int>::max(),
                           next_slot_creation++};
   slots.push_back(std::move(slot));
-  slot_by_id.insert(id.view(), index);
+  slot_by_id.insert(id.view(), index, slot_id_of());
   auto& order = doctors[doctor].slots;
   const auto pos = std::upper_bound(order.begin(), order.end(), index, [this](Index a, Index b) {
     return slots[a].key < slots[b].key;

@@ -316,8 +316,8 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
     d.version = r.u64();
     now_serving.push_back(r.u32());
     d.unplaced = r.tally();
-    if (s->doctor_by_id.find(d.id.view()) != nullptr) r.fail("duplicate doctor id");
-    else s->doctor_by_id.insert(d.id.view(), i);
+    if (s->find_doctor(d.id) != kNoIndex) r.fail("duplicate doctor id");
+    else s->doctor_by_id.insert(d.id.view(), i, s->doctor_id_of());
   }
   const auto slot_count = r.count(16);
   std::vector<std::vector<Index>> seated(slot_count);
@@ -332,8 +332,8 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
     seated[i] = r.indices(kNoIndex - 1, "slot token");
     slot.tally = r.tally();
     if (slot.doctor == kNoIndex) r.fail("slot without doctor");
-    if (s->slot_by_id.find(slot.id.view()) != nullptr) r.fail("duplicate slot id");
-    else s->slot_by_id.insert(slot.id.view(), i);
+    if (s->find_slot(slot.id) != kNoIndex) r.fail("duplicate slot id");
+    else s->slot_by_id.insert(slot.id.view(), i, s->slot_id_of());
     if (r.ok()) s->doctors[slot.doctor].slots.push_back(i);
   }
   const auto token_count = r.count(24);

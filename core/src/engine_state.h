@@ -18,6 +18,7 @@
 #include "id_access.h"
 #include "id_table.h"
 #include "key_memo.h"
+#include "record_index.h"
 #include "slot_summary.h"
 #include "text_arena.h"
 
@@ -163,10 +164,9 @@ struct Engine::State {
   EngineConfig config;
 
   std::vector<DoctorRec> doctors;
-  // Few entries, looked up by nearly every request: sparse (see IdTable).
-  IdTable<Index, 8> doctor_by_id;
+  RecordIndex doctor_by_id;  // keyed by doctors[i].id (see doctor_id_of)
   std::vector<SlotRec> slots;
-  IdTable<Index, 8> slot_by_id;
+  RecordIndex slot_by_id;    // keyed by slots[i].id (see slot_id_of)
   std::vector<TokenRec> tokens;
   // token_texts[i] is token i's id text: formatted when the token is
   // issued while render_ids is set, else by the next apply(). Derived,
@@ -179,7 +179,7 @@ struct Engine::State {
   // (callgrind's branch model: 0.47 mispredictions per request).
   bool render_ids = false;
   std::unordered_map<Index, std::string> patient_refs;
-  IdTable<StoredResult, 2> seen;  // this day's request ids
+  IdTable<StoredResult> seen;  // this day's request ids
   // This day's rejection reasons, by index. Texts built from the engine's
   // own words are kept once (reason_index); texts that quote an id from the
   // request (reject_quoting) rarely repeat and are appended unindexed. No
@@ -203,6 +203,14 @@ struct Engine::State {
   State() = default;  // empty; filled by Engine::load
   State(Schedule s, EngineConfig c);
   void load_day_from_schedule();
+
+  // The record indexes' keys.
+  [[nodiscard]] auto doctor_id_of() const noexcept {
+    return [this](Index doctor) { return doctors[doctor].id.view(); };
+  }
+  [[nodiscard]] auto slot_id_of() const noexcept {
+    return [this](Index slot) { return slots[slot].id.view(); };
+  }
 
   // --- lookups (kNoIndex when absent)
   [[nodiscard]] Index find_doctor(const DoctorId& id) const;
@@ -346,14 +354,13 @@ struct Engine::State {
 };
 
 // Hot and tiny: defined here so every operation's file can inline them.
+static_assert(RecordIndex::kNotFound == kNoIndex);
 inline Index Engine::State::find_doctor(const DoctorId& id) const {
-  const Index* found = doctor_by_id.find(id.view());
-  return found == nullptr ? kNoIndex : *found;
+  return doctor_by_id.find(id.view(), doctor_id_of());
 }
 
 inline Index Engine::State::find_slot(const SlotId& id) const {
-  const Index* found = slot_by_id.find(id.view());
-  return found == nullptr ? kNoIndex : *found;
+  return slot_by_id.find(id.view(), slot_id_of());
 }
 
 // Service order among tokens of one slot (or the waitlist): priority, then

@@ -1,6 +1,6 @@
 // Private: a flat map from id text to a small value, used for the
-// idempotency table (every request of a day) and the doctor and slot
-// lookups. Open addressing with linear probing over a power-of-two index;
+// idempotency table (every request of a day; the doctor and slot lookups
+// use RecordIndex, whose records keep their own ids). Open addressing with linear probing over a power-of-two index;
 // the key characters live in one arena buffer and the entries in one vector,
 // in insertion order. Built for cheap inserts, cheap probes and a small
 // footprint rather than for erasure: a table is only ever cleared whole.
@@ -57,18 +57,25 @@ namespace opd {
   return h ^ (h >> 32);
 }
 
-// kBucketsPerEntry: the table grows before it holds fewer buckets than
-// this many per entry. A probe stops at the first empty bucket, and
-// whether a bucket is full is random: the sparser the table, the more
-// often the CPU predicts that branch right, and the more memory and cache
-// it takes. The doctor and slot tables are small and probed by nearly every
-// request, so they are kept 1/8 full (callgrind's branch model, bench mix:
-// 0.4 fewer mispredictions per request). The idempotency table grows with
-// every request: kept 1/4 full it mispredicted less again but ran slower
-// (its buckets no longer fit the core's cache), so it stays 1/2 full.
-template <class Value, std::size_t kBucketsPerEntry>
+// memcmp of ids' few bytes without the library call: 8-byte words, the
+// last one overlapping, as in hash_id_text. REQUIRES: n bytes at a and b.
+[[nodiscard]] inline bool same_text(const char* a, const char* b, std::size_t n) noexcept {
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load64(a + i) != load64(b + i)) return false;
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  // 1-3 bytes (doctor ids like "D7"): first, middle and last cover them all.
+  return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+// At most half full: kept 1/4 full it mispredicted the "bucket empty?"
+// branch less often but ran slower, its buckets no longer fitting the
+// core's cache.
+template <class Value>
 class IdTable {
-  static_assert(std::has_single_bit(kBucketsPerEntry) && kBucketsPerEntry >= 2);
+  static constexpr std::size_t kBucketsPerEntry = 2;
 
  public:
   [[nodiscard]] const Value* find(std::string_view id) const noexcept {
@@ -129,18 +136,6 @@ class IdTable {
   static constexpr std::uint8_t kEmpty = 0;
   static std::uint8_t tag_of(std::uint64_t hash) noexcept {
     return static_cast<std::uint8_t>(0x80U | (hash >> 57));  // never kEmpty
-  }
-  // memcmp of ids' few bytes without the library call: 8-byte words, the
-  // last one overlapping, as in hash_id_text.
-  [[nodiscard]] static bool same_text(const char* a, const char* b, std::size_t n) noexcept {
-    if (n >= 8) {
-      for (std::size_t i = 0; i + 8 < n; i += 8)
-        if (load64(a + i) != load64(b + i)) return false;
-      return load64(a + n - 8) == load64(b + n - 8);
-    }
-    if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
-    // 1-3 bytes (doctor ids like "D7"): first, middle and last cover them all.
-    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
   }
   void append_key(std::string_view id) {
     if (arena_used_ + id.size() > arena_capacity_) grow_arena(id.size());

@@ -1,6 +1,7 @@
 // The core's private building blocks, tested directly: the token id
 // formatter, the seat ranks, the reason arena, the reason memo, the id
-// table's key comparison and the per-doctor slot summary. Each is on the hot path and hand-rolled, so each gets its
+// table's and the record index's key comparisons and the per-doctor slot
+// summary. Each is on the hot path and hand-rolled, so each gets its
 // edge cases here (and the ASan build checks their memory accesses).
 #include <catch2/catch.hpp>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include "id_table.h"
 #include "key_memo.h"
 #include "opd/core/ids.h"
+#include "record_index.h"
 #include "slot_summary.h"
 #include "text_arena.h"
 
@@ -170,23 +172,26 @@ TEST_CASE("the slot summary answers as a scan of the slots would, across words a
   }
 }
 
-// Half full (the densest a table gets, so the longest probes) and the
-// sparsest the engine uses.
-TEMPLATE_TEST_CASE("the id table tells apart keys that differ in any one byte, at every length", "[internals]",
-                   (IdTable<std::uint32_t, 2>), (IdTable<std::uint32_t, 8>)) {
-  // Lengths 1-64 cover the 1-3 byte compare, the 4-byte and the 8-byte word
-  // comparisons, and their overlapping last words.
-  TestType table;
-  std::vector<std::string> keys;
+// Ids of lengths 1-64 and, for each, the ids that differ from it in any one
+// byte: they cover the 1-3 byte compare, the 4-byte and the 8-byte word
+// comparisons, and their overlapping last words.
+std::vector<std::string> near_miss_ids() {
+  std::vector<std::string> ids;
   for (std::size_t length = 1; length <= kMaxIdLength; ++length) {
     const std::string base(length, 'a');
-    keys.push_back(base);
+    ids.push_back(base);
     for (std::size_t at = 0; at < length; ++at) {
       std::string other = base;
       other[at] = 'b';
-      keys.push_back(other);
+      ids.push_back(other);
     }
   }
+  return ids;
+}
+
+TEST_CASE("the id table tells apart keys that differ in any one byte, at every length", "[internals]") {
+  IdTable<std::uint32_t> table;
+  const auto keys = near_miss_ids();
   for (std::size_t i = 0; i < keys.size(); ++i) table.insert(keys[i], static_cast<std::uint32_t>(i));
   for (std::size_t i = 0; i < keys.size(); ++i) {
     const auto* found = table.find(keys[i]);
@@ -196,6 +201,29 @@ TEMPLATE_TEST_CASE("the id table tells apart keys that differ in any one byte, a
   CHECK(table.find(std::string(65, 'a')) == nullptr);
   CHECK(table.find("c") == nullptr);
   CHECK(table.find(std::string(9, 'a') + "c") == nullptr);
+}
+
+TEST_CASE("the record index finds each record by its own id, across growth and after a clear", "[internals]") {
+  // The records own their ids; the index keeps none.
+  const auto records = near_miss_ids();
+  const auto id_of = [&records](std::uint32_t i) { return std::string_view(records[i]); };
+  RecordIndex index;
+  CHECK(index.find("a", id_of) == RecordIndex::kNotFound);
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    REQUIRE(index.find(records[i], id_of) == RecordIndex::kNotFound);
+    index.insert(records[i], i, id_of);
+  }
+  CHECK(index.size() == records.size());
+  for (std::uint32_t i = 0; i < records.size(); ++i) CHECK(index.find(records[i], id_of) == i);
+  CHECK(index.find(std::string(65, 'a'), id_of) == RecordIndex::kNotFound);
+  CHECK(index.find("c", id_of) == RecordIndex::kNotFound);
+  CHECK(index.find(std::string(9, 'a') + "c", id_of) == RecordIndex::kNotFound);
+  index.clear();
+  CHECK(index.size() == 0);
+  CHECK(index.find(records[0], id_of) == RecordIndex::kNotFound);
+  index.insert(records[5], 5, id_of);
+  CHECK(index.find(records[5], id_of) == 5);
+  CHECK(index.find(records[4], id_of) == RecordIndex::kNotFound);
 }
 
 }  // namespace
