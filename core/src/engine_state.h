@@ -88,11 +88,13 @@ struct SeatKey {
   friend bool operator==(const SeatKey&, const SeatKey&) = default;
 };
 
-struct SlotRec {
+// Aligned to a cache line, whose first one holds what a request naming the
+// slot reads first: the lookup compares the id (ids of up to 23 characters
+// end inside that line) and the allocation reads the counts. The seat
+// arrays follow; the times and the day's counters, read by rendering and
+// reports, come last.
+struct alignas(64) SlotRec {
   explicit SlotRec(SlotId slot_id) : id(std::move(slot_id)) {}
-  // What every allocation reads (free seat? who may be displaced? how many
-  // ahead?) comes first, in one cache line; the id and the day's counters,
-  // read when rendering or reporting, after.
   std::uint32_t capacity = 0;
   Index doctor = kNoIndex;
   std::uint32_t waiting = 0;  // how many of `tokens` are WAITING
@@ -101,12 +103,12 @@ struct SlotRec {
   std::uint32_t called_or_done = 0;
   std::uint32_t position = 0;  // in its doctor's slot order (DoctorRec::slots)
   SlotOrderKey key;
+  SlotId id;
   std::vector<Index> tokens;  // placed here and not cancelled (seat holders), in no order
   // Beside `tokens`, same order: what the slot scans (victim choice,
   // call_next, ahead) compare, kept here so a scan reads one contiguous
   // array instead of a token record per seat. Derived, never saved.
   std::vector<SeatKey> keys;
-  SlotId id;
   std::optional<ClockTime> start;
   std::optional<ClockTime> end;
   Tally tally;
@@ -115,16 +117,17 @@ struct SlotRec {
   [[nodiscard]] bool has_free_seat() const noexcept { return tokens.size() < capacity; }
 };
 
-struct DoctorRec {
+// Laid out as SlotRec: the first cache line holds the fields every request
+// for the doctor reads, and its id (up to 47 characters).
+struct alignas(64) DoctorRec {
   explicit DoctorRec(DoctorId doctor_id) : id(std::move(doctor_id)) {}
-  // Hot fields first (see SlotRec).
-  std::vector<Index> slots;     // in slot order
-  std::vector<Index> waitlist;  // in drain order: priority, then arrival
-  SlotSummary summary;          // of `slots`, by position; derived, never saved
   std::uint32_t next_number = 1;
-  std::uint64_t version = 0;    // survives open_day: displays never see it go back
   Index now_serving = kNoIndex;
+  std::uint64_t version = 0;    // survives open_day: displays never see it go back
   DoctorId id;
+  std::vector<Index> slots;     // in slot order
+  SlotSummary summary;          // of `slots`, by position; derived, never saved
+  std::vector<Index> waitlist;  // in drain order: priority, then arrival
   Tally unplaced;
 };
 

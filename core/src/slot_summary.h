@@ -1,5 +1,5 @@
 // Private: what the allocation paths ask of one doctor's day, in slot
-// order, in a few contiguous words: the earliest slot with a free seat (at
+// order, in one small array: the earliest slot with a free seat (at
 // or after a position), the earliest with a WAITING token, and how many
 // tokens wait in the slots before a position. Derived from the slots and
 // never saved; the engine keeps it in step (Engine::State::sync_summary)
@@ -26,42 +26,41 @@ class SlotSummary {
 
   // For `slots` positions, all without free seats or waiting tokens.
   void reset(std::uint32_t slots) {
-    const std::size_t words = (std::size_t{slots} + 63) / 64;
-    free_.assign(words, 0);
-    waiting_.assign(words, 0);
-    // Padded to whole blocks, so waiting_before() reads no bounds.
-    counts_.assign((std::size_t{slots} + kBlock - 1) / kBlock * kBlock, 0);
+    words_ = (slots + 31) / 32;
+    // Counts padded to whole blocks, so waiting_before() reads no bounds.
+    data_.assign(2 * std::size_t{words_} + (std::size_t{slots} + kBlock - 1) / kBlock * kBlock, 0);
     slots_ = slots;
   }
 
   // REQUIRES: position < slots. Branch-free: it runs on every seat change.
   void set(std::uint32_t position, bool has_free_seat, std::uint32_t waiting) noexcept {
-    const std::size_t word = position / 64;
-    const std::uint64_t bit = std::uint64_t{1} << (position % 64);
-    free_[word] = (free_[word] & ~bit) | (bit * has_free_seat);
-    waiting_[word] = (waiting_[word] & ~bit) | (bit * (waiting != 0));
-    counts_[position] = waiting;
+    const std::size_t word = position / 32;
+    const std::uint32_t bit = std::uint32_t{1} << (position % 32);
+    auto& free = data_[word];
+    auto& waits = data_[words_ + word];
+    free = (free & ~bit) | (bit * has_free_seat);
+    waits = (waits & ~bit) | (bit * (waiting != 0));
+    counts()[position] = waiting;
   }
 
   [[nodiscard]] std::uint32_t slots() const noexcept { return slots_; }
   // The first position >= from with a free seat / a WAITING token; kNone
   // when there is none.
-  [[nodiscard]] std::uint32_t first_free(std::uint32_t from) const noexcept { return first_set(free_, from); }
-  [[nodiscard]] std::uint32_t first_waiting(std::uint32_t from) const noexcept {
-    return first_set(waiting_, from);
-  }
+  [[nodiscard]] std::uint32_t first_free(std::uint32_t from) const noexcept { return first_set(0, from); }
+  [[nodiscard]] std::uint32_t first_waiting(std::uint32_t from) const noexcept { return first_set(words_, from); }
   [[nodiscard]] bool has_free_seat(std::uint32_t position) const noexcept {
-    return (free_[position / 64] >> (position % 64)) & 1U;
+    return (data_[position / 32] >> (position % 32)) & 1U;
   }
-  [[nodiscard]] std::uint32_t waiting(std::uint32_t position) const noexcept { return counts_[position]; }
+  [[nodiscard]] std::uint32_t waiting(std::uint32_t position) const noexcept { return counts()[position]; }
 
   // WAITING tokens in the positions before `end`. REQUIRES: end <= slots.
   // Whole blocks of kBlock counts, masked: the block loop runs once for a
   // day of up to kBlock slots, whatever `end` is.
   [[nodiscard]] std::uint32_t waiting_before(std::uint32_t end) const noexcept {
+    const std::uint32_t* count = counts();
     std::uint32_t sum = 0;
     for (std::uint32_t base = 0; base < end; base += kBlock)
-      for (std::uint32_t i = 0; i < kBlock; ++i) sum += counts_[base + i] & (0U - (base + i < end));
+      for (std::uint32_t i = 0; i < kBlock; ++i) sum += count[base + i] & (0U - (base + i < end));
     return sum;
   }
 
@@ -70,21 +69,28 @@ class SlotSummary {
  private:
   static constexpr std::uint32_t kBlock = 8;
 
-  [[nodiscard]] static std::uint32_t first_set(const std::vector<std::uint64_t>& words,
-                                               std::uint32_t from) noexcept {
-    std::size_t word = from / 64;
-    if (word >= words.size()) return kNone;
-    std::uint64_t bits = words[word] & (~std::uint64_t{0} << (from % 64));
+  [[nodiscard]] std::uint32_t* counts() noexcept { return data_.data() + 2 * std::size_t{words_}; }
+  [[nodiscard]] const std::uint32_t* counts() const noexcept { return data_.data() + 2 * std::size_t{words_}; }
+
+  // The first set bit at or after `from` in the bit set starting at
+  // data_[first_word].
+  [[nodiscard]] std::uint32_t first_set(std::uint32_t first_word, std::uint32_t from) const noexcept {
+    std::uint32_t word = from / 32;
+    if (word >= words_) return kNone;
+    std::uint32_t bits = data_[first_word + word] & (~std::uint32_t{0} << (from % 32));
     while (bits == 0) {
-      if (++word == words.size()) return kNone;
-      bits = words[word];
+      if (++word == words_) return kNone;
+      bits = data_[first_word + word];
     }
-    return static_cast<std::uint32_t>(word * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+    return word * 32 + static_cast<std::uint32_t>(std::countr_zero(bits));
   }
 
-  std::vector<std::uint64_t> free_;     // bit p: the slot at position p has a free seat (so is open)
-  std::vector<std::uint64_t> waiting_;  // bit p: ... has a WAITING token
-  std::vector<std::uint32_t> counts_;   // WAITING tokens per position; zero padding after slots_
+  // One allocation, so that a doctor's summary is one or two cache lines:
+  // [0, words_) bit p: the slot at position p has a free seat (so is open);
+  // [words_, 2 words_) bit p: ... has a WAITING token;
+  // then WAITING tokens per position, zero padded to whole blocks.
+  std::vector<std::uint32_t> data_;
+  std::uint32_t words_ = 0;
   std::uint32_t slots_ = 0;
 };
 
