@@ -64,7 +64,9 @@ TokenId Engine::State::token_id(Index token) const {
 }
 
 void Engine::State::format_token_text_afresh() {
-  token_texts.emplace_back('T', first_serial + token_texts.size());
+  const std::uint64_t serial = first_serial + token_texts.size();
+  if (detail::ShortNumberedText::fits(serial)) token_texts.emplace_back('T', serial);
+  else token_texts.emplace_back();  // empty: rendered in full (assign_token_id)
 }
 
 void Engine::State::format_token_texts() {

@@ -174,7 +174,11 @@ struct Engine::State {
   // token_texts[i] is token i's id text: formatted when the token is
   // issued while render_ids is set, else by the next apply(). Derived,
   // never saved; cleared with `tokens`.
-  std::vector<detail::NumberedText> token_texts;
+  // 16 bytes each (a serial of up to 14 digits; a longer one, beyond any
+  // real service, is kept empty and formatted whenever it is rendered):
+  // half the cache footprint of full-width texts, which made rendering
+  // ~5% faster (same-process A/B).
+  std::vector<detail::ShortNumberedText> token_texts;
   // Set by apply(), cleared by apply_quietly(): journal replay renders
   // nothing, so it leaves the formatting to whichever apply() comes next.
   // Formatting at issue rather than testing per apply() whether this
@@ -225,7 +229,9 @@ struct Engine::State {
   // formatted once and then copied; callgrind: -3% of apply()).
   // REQUIRES: token < token_texts.size() (see render_ids).
   void assign_token_id(std::optional<TokenId>& out, Index token) {
-    detail::IdAccess::assign(out, token_texts[token]);
+    const auto& text = token_texts[token];
+    if (text.size != 0) [[likely]] detail::IdAccess::assign(out, text);
+    else out = token_id(token);
   }
   // Formats the id of token token_texts.size(), the next one unformatted:
   // a decimal step from the previous id, a full format only when the step

@@ -14,11 +14,29 @@
 namespace opd::detail {
 
 // "<prefix><decimal number>" (a token id: "T1234") formatted once, kept
-// in a fixed-size buffer so that copying it into an id is a few moves.
-// Valid id text by construction. REQUIRES: prefix is an id character.
-struct NumberedText {
-  NumberedText() = default;
-  NumberedText(char prefix, std::uint64_t number) noexcept {
+// in a fixed-size buffer of kBytes (characters and their count) so that
+// copying it into an id is a few moves. Valid id text by construction.
+// REQUIRES: prefix is an id character.
+template <std::size_t kBytes>
+struct BasicNumberedText {
+  static_assert(std::has_single_bit(kBytes) && kBytes >= 8 && kBytes <= 32);
+  // Digits that fit beside the prefix.
+  static constexpr std::size_t kMaxDigits = kBytes - 2;
+
+  // Whether `number` has at most kMaxDigits digits.
+  [[nodiscard]] static constexpr bool fits(std::uint64_t number) noexcept {
+    if constexpr (kMaxDigits >= 20) {
+      return true;
+    } else {
+      std::uint64_t limit = 1;
+      for (std::size_t i = 0; i < kMaxDigits; ++i) limit *= 10;
+      return number < limit;
+    }
+  }
+
+  BasicNumberedText() = default;
+  // REQUIRES: fits(number).
+  BasicNumberedText(char prefix, std::uint64_t number) noexcept {
     // Two digits per step from a table, back to front from the last digit,
     // whose place the digit count gives: this halves the divisions.
     static constexpr char kPairs[] =
@@ -69,11 +87,14 @@ struct NumberedText {
     return false;
   }
 
-  // The prefix and at most 20 digits; 31 so that the struct is 32 bytes
-  // and indexing a vector of them is a shift, not a multiply.
-  char chars[31] = {};
+  // A power of two in all, so indexing a vector of them is a shift.
+  char chars[kBytes - 1] = {};
   std::uint8_t size = 0;
 };
+// Any 64-bit number: the prefix and up to 20 digits.
+using NumberedText = BasicNumberedText<32>;
+// The engine's per-token cache, half the size: serials below 10^14.
+using ShortNumberedText = BasicNumberedText<16>;
 
 struct IdAccess {
   // REQUIRES: is_valid_id(text).
@@ -97,15 +118,15 @@ struct IdAccess {
   // constructed in place too: building a temporary id and copying it read
   // back stores still in flight, a store-forwarding stall (perf: 14% of
   // apply's samples).
-  template <class IdType>
-  static void assign(std::optional<IdType>& out, const NumberedText& text) noexcept {
+  template <class IdType, std::size_t kBytes>
+  static void assign(std::optional<IdType>& out, const BasicNumberedText<kBytes>& text) noexcept {
     if (out) assign(*out, text);
     else out.emplace(IdKey{}, text.chars, text.size);
   }
 
  private:
-  template <class IdType>
-  static void assign(IdType& id, const NumberedText& text) noexcept {
+  template <class IdType, std::size_t kBytes>
+  static void assign(IdType& id, const BasicNumberedText<kBytes>& text) noexcept {
     static_assert(sizeof text.chars <= kMaxIdLength);
     std::memcpy(id.chars_, text.chars, sizeof text.chars);
     id.size_ = text.size;

@@ -59,6 +59,29 @@ TEST_CASE("a numbered text steps to the next number, or says it needs one more d
   }
 }
 
+TEST_CASE("a short numbered text takes serials of up to 14 digits, and steps like the full one", "[internals]") {
+  using Short = detail::ShortNumberedText;
+  static_assert(sizeof(Short) == 16);
+  CHECK(Short::fits(0));
+  CHECK(Short::fits(99'999'999'999'999));
+  CHECK_FALSE(Short::fits(100'000'000'000'000));
+  CHECK_FALSE(Short::fits(std::numeric_limits<std::uint64_t>::max()));
+  CHECK(Short('T', 99'999'999'999'999).view() == "T99999999999999");
+  // The largest fits, and stepping past it asks for a full format.
+  Short last('T', 99'999'999'999'999);
+  CHECK_FALSE(last.increment());
+  CHECK(last.view() == "T99999999999999");
+  Short walking('T', 99'999'999'990'000);
+  for (std::uint64_t n = 99'999'999'990'001; n <= 99'999'999'999'999; ++n) {
+    REQUIRE(walking.increment());
+    REQUIRE(walking.view() == "T" + std::to_string(n));
+  }
+  // An empty text (a serial too long to cache) never steps.
+  Short empty;
+  CHECK_FALSE(empty.increment());
+  CHECK(empty.size == 0);
+}
+
 TEST_CASE("seat ranks order service and victims exactly as the rules say, for every pair", "[internals]") {
   std::vector<TokenRec> tokens;
   for (int source = 0; source < kSourceCount; ++source)

@@ -57,6 +57,60 @@ TEST_CASE("load(save()) has the same dump and the same future", "[snapshot]") {
   CHECK(copy.save() == d.engine.save());
 }
 
+// The little-endian bytes of `value`, as the snapshot writes a u64.
+std::string u64_bytes(std::uint64_t value) {
+  std::string bytes;
+  for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+  return bytes;
+}
+
+TEST_CASE("token serials past the id cache's 14 digits are still rendered in full", "[snapshot]") {
+  // No real service issues 10^14 tokens, so the state is made by patching
+  // a snapshot's first serial (followed, in the format, by next_arrival).
+  Engine engine(test::three_slot_schedule(5, 5, 5));
+  for (int i = 0; i < 3; ++i) {
+    Request r{.type = OpType::kAllocate};
+    r.request_id = test::rid("r" + std::to_string(i));
+    r.doctor_id = test::doc("D1");
+    r.source = Source::kWalkIn;
+    REQUIRE(engine.apply(r).result.ok());
+  }
+  Request next_day{.type = OpType::kOpenDay};
+  next_day.request_id = test::rid("day-2");
+  next_day.date = test::day("2026-03-02");
+  REQUIRE(engine.apply(next_day).result.ok());
+  std::string bytes = engine.save();
+  // first_serial is 4 (three tokens issued from 1), next_arrival 3.
+  const std::string at = u64_bytes(4) + u64_bytes(3);
+  const auto where = bytes.find(at);
+  REQUIRE(where != std::string::npos);
+  REQUIRE(bytes.find(at, where + 1) == std::string::npos);
+  bytes.replace(where, 8, u64_bytes(99'999'999'999'998));
+  Engine patched = load_or_fail(bytes);
+
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    Request r{.type = OpType::kAllocate};
+    r.request_id = test::rid("late-" + std::to_string(i));
+    r.doctor_id = test::doc("D1");
+    r.source = Source::kWalkIn;
+    const Outcome out = patched.apply(r);
+    REQUIRE(out.result.token_id.has_value());
+    ids.push_back(out.result.token_id->str());
+    REQUIRE(out.events.size() == 1);
+    CHECK(out.events[0].token_id == out.result.token_id);
+    CHECK(patched.check_invariants().empty());
+  }
+  CHECK(ids == std::vector<std::string>{"T99999999999998", "T99999999999999", "T100000000000000"});
+  // The long id names its token like any other.
+  Request call{.type = OpType::kCancel};
+  call.request_id = test::rid("cancel-long");
+  call.token_id = test::tok("T100000000000000");
+  const Outcome cancelled = patched.apply(call);
+  CHECK(cancelled.result.status == Status::kCancelled);
+  CHECK(cancelled.result.token_id == test::tok("T100000000000000"));
+}
+
 TEST_CASE("a snapshot keeps the config and the day's request ids", "[snapshot]") {
   test::Harness h(test::three_slot_schedule(1, 1, 1),
                   EngineConfig{.preemption = PreemptionPolicy::kEmergencyOnly, .auto_create_slots = false});
