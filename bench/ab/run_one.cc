@@ -1,0 +1,41 @@
+// One side of scripts/core_ab.sh: compiled once per core tree, with the
+// macros OPD_AB_NAMESPACE (a name for `opd`, so that two cores link into
+// one binary) and OPD_AB_RUN (this side's entry point). Not part of the
+// CMake build.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "workload.h"
+
+namespace {
+std::unique_ptr<opd::bench::Recording> recording;
+}
+
+// Nanoseconds per request for one run of `total` requests of the bench's
+// mix on a fresh engine, rendered (mode 0) or quietly (mode 1); -1 if the
+// engine ended in another state than the recording's. As in the bench,
+// the input is copied into a reused buffer 256 requests at a time, outside
+// the clock.
+extern "C" double OPD_AB_RUN(int mode, std::size_t total) {
+  if (!recording) recording = std::make_unique<opd::bench::Recording>(opd::bench::record_workload(total));
+  const auto& requests = recording->requests;
+  opd::Engine engine(opd::bench::make_schedule());
+  opd::Outcome outcome;
+  std::vector<opd::Request> batch(256);
+  std::chrono::steady_clock::duration applying{};
+  for (std::size_t from = 0; from < requests.size(); from += batch.size()) {
+    const std::size_t n = std::min(batch.size(), requests.size() - from);
+    std::copy_n(requests.begin() + static_cast<std::ptrdiff_t>(from), n, batch.begin());
+    const auto start = std::chrono::steady_clock::now();
+    if (mode == 0) {
+      for (std::size_t i = 0; i < n; ++i) engine.apply(batch[i], outcome);
+    } else {
+      for (std::size_t i = 0; i < n; ++i) engine.apply_quietly(batch[i]);
+    }
+    applying += std::chrono::steady_clock::now() - start;
+  }
+  if (engine.dump() != recording->final_dump) return -1;
+  return std::chrono::duration<double>(applying).count() * 1e9 / static_cast<double>(requests.size());
+}
