@@ -415,8 +415,10 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
     rec.ahead = r.u32();
     rec.capacity = r.u32();
     rec.reason = r.index(s->reasons.size(), "result reason");
-    if (rec.type == OpType::kOpenDay && rec.status == Status::kDayOpened && !s->day_opened)
-      r.fail("open_day result without its report");
+    // Rendering takes any DAY_OPENED answer for open_day's (Engine::State::render).
+    if (rec.status == Status::kDayOpened && rec.type != OpType::kOpenDay)
+      r.fail("DAY_OPENED result of another operation");
+    if (rec.status == Status::kDayOpened && !s->day_opened) r.fail("open_day result without its report");
     if (r.ok() && s->seen.find(id) != nullptr) r.fail("duplicate request id");
     if (r.ok()) s->seen.insert(id, rec);
   }

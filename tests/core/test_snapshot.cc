@@ -111,6 +111,30 @@ TEST_CASE("token serials past the id cache's 14 digits are still rendered in ful
   CHECK(cancelled.result.token_id == test::tok("T100000000000000"));
 }
 
+TEST_CASE("a stored DAY_OPENED answer of any operation but open_day is refused", "[snapshot]") {
+  // A duplicate is rendered from the stored answer, and rendering takes
+  // any DAY_OPENED answer for open_day's (whose report the engine keeps
+  // aside): load must not let another operation's answer claim it.
+  Engine engine(test::three_slot_schedule(5, 5, 5));
+  Request r{.type = OpType::kAllocate};
+  r.request_id = test::rid("probe-request");
+  r.doctor_id = test::doc("D1");
+  r.source = Source::kWalkIn;
+  REQUIRE(engine.apply(r).result.status == Status::kAllocated);
+  std::string bytes = engine.save();
+  REQUIRE(load_or_fail(bytes).dump() == engine.dump());
+  // The stored answer: the id, then its type and status bytes.
+  const std::string id = "probe-request";
+  const auto where = bytes.find(id);
+  REQUIRE(where != std::string::npos);
+  REQUIRE(bytes[where + id.size()] == static_cast<char>(OpType::kAllocate));
+  REQUIRE(bytes[where + id.size() + 1] == static_cast<char>(Status::kAllocated));
+  bytes[where + id.size() + 1] = static_cast<char>(Status::kDayOpened);
+  std::string error;
+  CHECK_FALSE(Engine::load(bytes, &error).has_value());
+  CHECK(error.find("DAY_OPENED") != std::string::npos);
+}
+
 TEST_CASE("a snapshot keeps the config and the day's request ids", "[snapshot]") {
   test::Harness h(test::three_slot_schedule(1, 1, 1),
                   EngineConfig{.preemption = PreemptionPolicy::kEmergencyOnly, .auto_create_slots = false});
