@@ -59,9 +59,10 @@ class Id {
 
   // The core's in-place construction from text it formatted itself: the
   // first `size` of `chars` are valid id text (see detail::IdKey).
+  // REQUIRES: size <= N.
   template <std::size_t N>
     requires(N <= kMaxIdLength)
-  constexpr Id(detail::IdKey, const char (&chars)[N], std::uint8_t size) noexcept : size_(size) {
+  Id(detail::IdKey, const char (&chars)[N], std::uint8_t size) noexcept : size_(size) {
     std::memcpy(chars_, chars, N);
   }
 
