@@ -157,8 +157,8 @@ TEST_CASE("the reason memo finds what it was given and nothing else, across grow
 }
 
 TEST_CASE("the slot summary answers as a scan of the slots would, across words and blocks", "[internals]") {
-  // Sizes around the 64-position words and the 8-count blocks, and empty.
-  for (const std::uint32_t size : {0U, 1U, 7U, 8U, 9U, 63U, 64U, 65U, 130U}) {
+  // Sizes around the 32-position words and the 8-count blocks, and empty.
+  for (const std::uint32_t size : {0U, 1U, 7U, 8U, 9U, 31U, 32U, 33U, 63U, 64U, 65U, 130U}) {
     SlotSummary summary;
     summary.reset(size);
     std::vector<bool> free(size, false);
