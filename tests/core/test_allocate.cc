@@ -228,6 +228,39 @@ TEST_CASE("allocate for an unknown doctor without a slot is UNKNOWN_DOCTOR", "[a
   CHECK_FALSE(h.engine.board(test::doc("D7")).has_value());
 }
 
+TEST_CASE("a doctor with more slots than a word of the slot summary: choice, ahead and calls follow slot order",
+          "[allocate]") {
+  // 70 ten-minute slots of one seat, created out of order, so that slot
+  // positions shift as they come and the summary spans three 32-slot words.
+  constexpr int kCount = 70;
+  const auto name = [](int k) { return "S" + std::string(k < 10 ? "00" : k < 100 ? "0" : "") + std::to_string(k); };
+  const auto time_of = [](int minutes) {
+    const std::string hh = std::to_string(minutes / 60), mm = std::to_string(minutes % 60);
+    return (hh.size() < 2 ? "0" + hh : hh) + ":" + (mm.size() < 2 ? "0" + mm : mm);
+  };
+  Schedule schedule;
+  schedule.doctors.push_back(test::sched_doctor("D1", {test::sched_slot(name(0), "06:00", 1)}));
+  Harness h(std::move(schedule));
+  for (int i = 1; i < kCount; ++i) {
+    const int k = (i * 37) % (kCount - 1) + 1;  // a permutation of 1..69
+    const int start = 6 * 60 + 10 * k;
+    REQUIRE(h.set_capacity("D1", name(k), 1, time_of(start), time_of(start + 10)).result.ok());
+  }
+  for (int k = 0; k < kCount; ++k) {
+    const auto r = h.allocate("D1", std::nullopt, Source::kWalkIn).result;
+    REQUIRE(r.status == Status::kAllocated);
+    CHECK(r.slot_id->str() == name(k));
+    CHECK(r.ahead == static_cast<std::uint32_t>(k));  // one waiting token in each earlier slot
+  }
+  CHECK(h.allocate("D1", std::nullopt, Source::kWalkIn).result.code == Code::kNoSlotAvailable);
+  for (int k = 0; k < kCount; ++k) {
+    const auto r = h.call_next("D1").result;
+    REQUIRE(r.status == Status::kCalled);
+    CHECK(r.slot_id->str() == name(k));
+  }
+  CHECK(h.call_next("D1").result.code == Code::kQueueEmpty);
+}
+
 TEST_CASE("ahead counts the waiting tokens called before the newcomer", "[allocate]") {
   Harness h(test::three_slot_schedule(3, 3, 3));
   CHECK(h.allocate("D1", "S2", Source::kWalkIn).result.ahead == 0u);
