@@ -111,4 +111,21 @@ struct Recording {
   return recording;
 }
 
+// What a consumer of answers in place reads at the least, as the worker's
+// encoder does: every id's length and its first and last characters, and
+// the numbers. The views' bytes are the engine's, so reading them is part
+// of the core's cost.
+[[nodiscard]] inline std::uint64_t touch(const opd::OutcomeRef& outcome) noexcept {
+  const auto text = [](std::string_view id) -> std::uint64_t {
+    return id.empty() ? 0 : id.size() + static_cast<unsigned char>(id.front()) + static_cast<unsigned char>(id.back());
+  };
+  const auto& r = outcome.result;
+  std::uint64_t sum = static_cast<std::uint64_t>(r.status) + r.token_number + text(r.request_id) + text(r.reason) +
+                      text(r.token_id) + text(r.doctor_id) + text(r.slot_id) + text(r.removed_token) +
+                      text(r.moved_to) + text(r.alternative_slot) + r.ahead.value_or(0);
+  for (const auto& e : outcome.events)
+    sum += e.version + text(e.doctor_id) + text(e.token_id) + text(e.slot_id) + text(e.from_slot) + text(e.to_slot);
+  return sum;
+}
+
 }  // namespace opd::bench

@@ -8,17 +8,19 @@
 #   scripts/core_ab.sh REV [PAIRS] [MODE]
 #     REV    a git revision (the baseline)
 #     PAIRS  alternating pairs, default 12
-#     MODE   rendered (apply, default) or quiet (apply_quietly)
+#     MODE   rendered (apply, default), quiet (apply_quietly) or inplace
+#            (apply_in_place, which REV must have too)
 #
 # Builds with g++ -O3 -DNDEBUG, as the release preset does, outside CMake.
 # REV needs bench/workload.h's engine API (any revision since 4776dff).
 set -euo pipefail
-rev=${1:?usage: scripts/core_ab.sh REV [PAIRS] [rendered|quiet]}
+rev=${1:?usage: scripts/core_ab.sh REV [PAIRS] [rendered|quiet|inplace]}
 pairs=${2:-12}
 case ${3:-rendered} in
   rendered) mode=0 ;;
   quiet) mode=1 ;;
-  *) echo "mode: rendered or quiet" >&2; exit 2 ;;
+  inplace) mode=2 ;;
+  *) echo "mode: rendered, quiet or inplace" >&2; exit 2 ;;
 esac
 root=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)

@@ -19,7 +19,8 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int mode = argc > 1 ? std::atoi(argv[1]) : 0;  // 0 rendered (apply), 1 quiet (apply_quietly)
+  // 0 rendered (apply), 1 quiet (apply_quietly), 2 in place (apply_in_place)
+  const int mode = argc > 1 ? std::atoi(argv[1]) : 0;
   const int pairs = argc > 2 ? std::max(1, std::atoi(argv[2])) : 12;
   const std::size_t total = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1'000'000;
   // Record both workloads and warm up before timing anything.
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
   }
   std::printf("%s, %zu requests, %d pairs: median A %.1f ns, B %.1f ns per request; median A/B %.3f "
               "(above 1: B faster); B faster in %d of %d\n",
-              mode == 0 ? "rendered (apply)" : "quiet (apply_quietly)", total, pairs, median(a), median(b),
+              mode == 0 ? "rendered (apply)" : mode == 1 ? "quiet (apply_quietly)" : "in place (apply_in_place)", total, pairs, median(a), median(b),
               median(ratio), b_faster, pairs);
   return 0;
 }

@@ -228,12 +228,20 @@ std::vector<std::string> Engine::check_invariants() const {
     }
   }
   if (s.token_texts.size() > s.tokens.size()) fail("formatted ids for tokens that do not exist");
-  for (Index i = 0; i < s.token_texts.size() && i < s.tokens.size(); ++i)
-    // Empty exactly when the serial is too long to cache (see token_texts).
+  for (Index i = 0; i < s.token_texts.size() && i < s.tokens.size(); ++i) {
+    // Empty exactly when the serial is too long to cache (see token_texts),
+    // and then kept aside for token_text().
     if (detail::ShortNumberedText::fits(s.first_serial + i)
             ? s.token_texts[i].view() != s.token_id(i).view()
-            : s.token_texts[i].size != 0)
+            : s.token_texts[i].size != 0) {
       fail("token " + s.token_id(i).str() + " rendered as " + std::string(s.token_texts[i].view()));
+    } else if (s.token_texts[i].size == 0) {
+      const auto kept = s.long_token_texts.find(i);
+      if (kept == s.long_token_texts.end() || kept->second.view() != s.token_id(i).view())
+        fail("token " + s.token_id(i).str() + " has no long id text kept");
+    }
+  }
+  if (s.long_token_texts.size() > s.token_texts.size()) fail("long ids kept for tokens that do not exist");
   return problems;
 }
 

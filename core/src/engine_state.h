@@ -178,6 +178,9 @@ struct Engine::State {
   // A/B): serials of up to 14 digits. A longer one, beyond any real
   // service, is kept empty and formatted whenever it is rendered.
   std::vector<detail::ShortNumberedText> token_texts;
+  // The texts token_texts keeps empty, so that token_text() has a text
+  // to view for every token. Derived like token_texts.
+  std::unordered_map<Index, detail::NumberedText> long_token_texts;
   // Set by apply(), cleared by apply_quietly(): journal replay renders
   // nothing, so it leaves the formatting to whichever apply() comes next.
   // Formatting at issue rather than testing per apply() whether this
@@ -200,6 +203,8 @@ struct Engine::State {
   KeyMemo<Index> reason_by_key;
   std::optional<Result> day_opened;  // this day's open_day answer
   std::vector<EventRec> events;      // the current operation's; reused
+  std::vector<EventRef> event_refs;  // apply_in_place()'s views of `events`; reused
+  OutcomeRef answer_ref;             // apply_in_place()'s answer; reused
 
   std::optional<ServiceDate> date;
   std::uint64_t first_serial = 1;  // token serial of tokens[0]; ids never repeat
@@ -232,6 +237,13 @@ struct Engine::State {
     const auto& text = token_texts[token];
     if (text.size != 0) [[likely]] detail::IdAccess::assign(out, text);
     else out = token_id(token);
+  }
+  // Token `token`'s id text, valid until token_texts changes.
+  // REQUIRES: token < token_texts.size() (see render_ids).
+  [[nodiscard]] std::string_view token_text(Index token) const {
+    const auto& text = token_texts[token];
+    if (text.size != 0) [[likely]] return text.view();
+    return long_token_texts.find(token)->second.view();
   }
   // Formats the id of token token_texts.size(), the next one unformatted:
   // a decimal step from the previous id, a full format only when the step
@@ -356,6 +368,10 @@ struct Engine::State {
   // per apply, the calls' spills and reloads).
   [[gnu::always_inline]] inline void render(const StoredResult& rec, Result& result);
   [[gnu::always_inline]] inline void render(const EventRec& rec, BoardEvent& event);
+  // The same answers as views of this state (apply_in_place).
+  // REQUIRES: type == rec.type.
+  [[gnu::always_inline]] inline void view(const StoredResult& rec, OpType type, ResultRef& result) const;
+  [[gnu::always_inline]] inline void view(const EventRec& rec, EventRef& event) const;
 
   // --- queries
   [[nodiscard]] TokenInfo token_info(Index token) const;

@@ -109,6 +109,19 @@ TEST_CASE("token serials past the id cache's 14 digits are still rendered in ful
   const Outcome cancelled = patched.apply(call);
   CHECK(cancelled.result.status == Status::kCancelled);
   CHECK(cancelled.result.token_id == test::tok("T100000000000000"));
+  // Answered in place, long ids are viewed like short ones.
+  Request late{.type = OpType::kAllocate};
+  late.request_id = test::rid("late-in-place");
+  late.doctor_id = test::doc("D1");
+  late.source = Source::kWalkIn;
+  const OutcomeRef& in_place = patched.apply_in_place(late);
+  CHECK(in_place.result.token_id == "T100000000000001");
+  REQUIRE(in_place.events.size() == 1);
+  CHECK(in_place.events[0].token_id == "T100000000000001");
+  call.request_id = test::rid("cancel-long-in-place");
+  call.token_id = test::tok("T100000000000001");
+  CHECK(patched.apply_in_place(call).result.token_id == "T100000000000001");
+  CHECK(patched.check_invariants().empty());
 }
 
 TEST_CASE("a stored DAY_OPENED answer of any operation but open_day is refused", "[snapshot]") {

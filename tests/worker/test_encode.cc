@@ -4,6 +4,7 @@
 
 #include "harness.h"
 #include "opd/worker/encode.h"
+#include "random_requests.h"
 
 namespace opd::worker {
 namespace {
@@ -174,6 +175,47 @@ TEST_CASE("a reused buffer holds exactly what was encoded since clear()", "[work
   encode_query_error(out, Code::kUnknownDoctor, "no");
   CHECK(out.view() == "topic/" + std::string(expected.view()));
   CHECK(out.size() == 6 + expected.view().size());
+}
+
+}  // namespace
+}  // namespace opd::worker
+
+namespace opd::worker {
+namespace {
+
+TEST_CASE("answers encoded in place are the bytes their values encode to", "[worker][encode]") {
+  // The worker encodes the engine's answers in place; tools and tests
+  // encode values. Both must put the same bytes on the wire.
+  opd::test::RandomRequests gen(99, 6, 4);
+  const auto schedule = gen.schedule();
+  Engine values(schedule);
+  Engine in_place(schedule);
+  ByteBuffer from_value, from_ref;
+  std::size_t days = 0, events = 0;
+  for (std::uint64_t seq = 1; seq <= 20'000; ++seq) {
+    const Request r = gen.next();
+    const Outcome expected = values.apply(r);
+    const OutcomeRef& got = in_place.apply_in_place(r);
+    from_value.clear();
+    from_ref.clear();
+    encode_result(from_value, seq, expected.result);
+    encode_result(from_ref, seq, got.result);
+    INFO("seq " << seq);
+    REQUIRE(from_ref.view() == from_value.view());
+    REQUIRE(got.events.size() == expected.events.size());
+    for (std::size_t i = 0; i < got.events.size(); ++i) {
+      from_value.clear();
+      from_ref.clear();
+      encode_event(from_value, seq, expected.events[i]);
+      encode_event(from_ref, seq, got.events[i]);
+      REQUIRE(from_ref.view() == from_value.view());
+    }
+    gen.observe(r, expected);
+    days += expected.result.status == Status::kDayOpened;
+    events += got.events.size();
+  }
+  CHECK(days > 20);
+  CHECK(events > 5'000);
 }
 
 }  // namespace

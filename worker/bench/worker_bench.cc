@@ -397,7 +397,7 @@ double cpu_path_seconds(const std::vector<std::string>& requests) {
     decoder.request(r.data(), r.size(), decoded);
     out.clear();
     if (!decoded.request) continue;
-    const auto outcome = engine.apply(*decoded.request);
+    const auto& outcome = engine.apply_in_place(*decoded.request);  // as the worker's loop
     for (const auto& e : outcome.events) opd::worker::encode_event(out, ++seq, e);
     opd::worker::encode_result(out, seq, outcome.result);
     sink += out.size();

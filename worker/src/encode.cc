@@ -185,9 +185,10 @@ class Map {
     w_.nil();
     return *this;
   }
-  template <std::size_t N, class Tag>
-  Map& id(const char (&key)[N], const std::optional<Id<Tag>>& value) {
-    if (value) str(key, value->view());
+  // An id of a ref (outcome_ref.h): empty means absent, and is left out.
+  template <std::size_t N>
+  Map& id(const char (&key)[N], std::string_view value) {
+    if (!value.empty()) str(key, value);
     return *this;
   }
   // The key of a value the caller writes next (a nested map or an array).
@@ -283,33 +284,41 @@ void report_map(Writer& w, const DayReport& report) {
 
 }  // namespace
 
-void encode_result(ByteBuffer& out, std::uint64_t seq, const Result& r) {
+void encode_result(ByteBuffer& out, std::uint64_t seq, const ResultRef& r) {
   Writer w(out);
   Map map(w);
   map.uint("seq", seq)
-      .str("request_id", r.request_id.view())
+      .str("request_id", r.request_id)
       .str("type", to_string(r.type))
       .str("status", to_string(r.status))
       .boolean("duplicate", r.duplicate);
   if (r.status == Status::kRejected) map.str("code", to_string(r.code));
   if (!r.reason.empty()) map.str("reason", r.reason);
-  if (r.token_id) {
-    map.str("token_id", r.token_id->view());
+  if (!r.token_id.empty()) {
+    map.str("token_id", r.token_id);
     map.uint("token_number", r.token_number);
   }
   map.id("doctor_id", r.doctor_id).id("slot_id", r.slot_id);
   source_fields(map, r.source);
   map.id("removed_token", r.removed_token);
-  if (r.moved_to) map.str("moved_to", r.moved_to->slot ? r.moved_to->slot->view() : kWaitlistWire);
+  // A ref names the waitlist with the core's word, which the wire uses too.
+  static_assert(kWaitlistWire == kWaitlistName);
+  map.id("moved_to", r.moved_to);
   map.id("alternative_slot", r.alternative_slot);
   if (r.ahead) map.uint("ahead", *r.ahead);
   if (r.capacity) map.uint("capacity", *r.capacity);
-  if (r.date) map.str("date", r.date->str());
-  if (r.report) {
-    map.key("report");
-    report_map(w, *r.report);
+  if (r.day_opened != nullptr) {
+    if (r.day_opened->date) map.str("date", r.day_opened->date->str());
+    if (r.day_opened->report) {
+      map.key("report");
+      report_map(w, *r.day_opened->report);
+    }
   }
   map.done();
+}
+
+void encode_result(ByteBuffer& out, std::uint64_t seq, const Result& result) {
+  encode_result(out, seq, ref_of(result));
 }
 
 void encode_malformed(ByteBuffer& out, std::uint64_t seq, const DecodedRequest& decoded) {
@@ -331,22 +340,22 @@ void encode_malformed(ByteBuffer& out, std::uint64_t seq, const DecodedRequest& 
   map.done();
 }
 
-void encode_event(ByteBuffer& out, std::uint64_t seq, const BoardEvent& e) {
+void encode_event(ByteBuffer& out, std::uint64_t seq, const EventRef& e) {
   Writer w(out);
   Map map(w);
   map.uint("seq", seq)
       .uint("version", e.version)
       .str("event", to_string(e.kind))
-      .str("doctor_id", e.doctor_id.view());
-  if (e.token_id) {
-    map.str("token_id", e.token_id->view());
+      .str("doctor_id", e.doctor_id);
+  if (!e.token_id.empty()) {
+    map.str("token_id", e.token_id);
     map.uint("token_number", e.token_number);
   }
   map.id("slot_id", e.slot_id);
   // The waitlist has no slot id; on the wire it is named, so a display can
   // apply MOVED and WAITLISTED as plain "from -> to" without special cases.
   if (e.kind == EventKind::kMoved) {
-    map.str("from_slot", e.from_slot ? e.from_slot->view() : kWaitlistWire);
+    map.str("from_slot", e.from_slot.empty() ? kWaitlistWire : e.from_slot);
     map.id("to_slot", e.to_slot);
   } else if (e.kind == EventKind::kWaitlisted) {
     map.id("from_slot", e.from_slot);
@@ -358,6 +367,10 @@ void encode_event(ByteBuffer& out, std::uint64_t seq, const BoardEvent& e) {
   if (e.capacity) map.uint("capacity", *e.capacity);
   if (e.date) map.str("date", e.date->str());
   map.done();
+}
+
+void encode_event(ByteBuffer& out, std::uint64_t seq, const BoardEvent& event) {
+  encode_event(out, seq, ref_of(event));
 }
 
 void encode_heartbeat(ByteBuffer& out, const WorkerStatus& status) {

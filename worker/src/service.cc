@@ -94,6 +94,7 @@ void refuse_multipart(DecodedRequest& decoded, std::size_t frames) {
 }
 
 // Closed days' reports are kept as files named after the day they close.
+// REQUIRES: `result` is a DAY_OPENED answer.
 std::string day_report_name(const Result& result, std::uint64_t seq) {
   const auto& closed = result.report->date;
   return closed ? "day-" + closed->str() : "day-before-" + result.date->str() + "-seq" + std::to_string(seq);
@@ -109,10 +110,10 @@ struct Service::Impl {
   void take_batch();
   // Steps 4-5 of the loop for one request already received into `frame`.
   void take_one();
-  // The engine's decision on one received request; nullptr when the wire
-  // refused it. Replay takes the same decisions through permitted() and
-  // Engine::apply_quietly().
-  const Outcome* decide(const Pending& p);
+  // The engine's decision on one received request, viewed in place (valid
+  // until the next); nullptr when the wire refused it. Replay takes the
+  // same decisions through permitted() and Engine::apply_quietly().
+  const OutcomeRef* decide(const Pending& p);
   // REQUIRES: p.decoded.request. Whether the sender's recorded role allows it.
   static bool permitted(const Pending& p);
   void replay(std::uint64_t replayed_seq, const JournalEntry& entry);
@@ -151,7 +152,8 @@ struct Service::Impl {
   Pending pending;
   std::size_t batch_size = 0;
   Outbox outbox;
-  Outcome outcome;
+  Result forbidden;          // the worker's own answer to a role's overreach
+  OutcomeRef forbidden_ref;  // views `forbidden`
   bool day_opened = false;  // in the batch being applied
   std::vector<std::pair<std::string, std::string>> day_reports;  // name, MessagePack report
   zmq::message_t frame;
@@ -404,16 +406,16 @@ bool Service::Impl::permitted(const Pending& p) {
   return security::permits(role, p.decoded.request->type);
 }
 
-const Outcome* Service::Impl::decide(const Pending& p) {
+const OutcomeRef* Service::Impl::decide(const Pending& p) {
   if (!p.decoded.request) return nullptr;
   if (!permitted(p)) {
     const auto role = security::role_from_byte(p.role).value_or(security::Role::kNone);
-    outcome.result = security::forbidden_result(role, *p.decoded.request);
-    outcome.events.clear();
-    return &outcome;
+    forbidden = security::forbidden_result(role, *p.decoded.request);
+    forbidden_ref = OutcomeRef{.result = ref_of(forbidden), .events = {}};
+    return &forbidden_ref;
   }
-  engine.apply(*p.decoded.request, outcome);  // reuses outcome's buffers
-  return &outcome;
+  // Encoded from the engine's records, with no copy into values between.
+  return &engine.apply_in_place(*p.decoded.request);
 }
 
 // The same verdicts as decide(), without rendering answers nobody will
@@ -433,7 +435,7 @@ void Service::Impl::replay(std::uint64_t replayed_seq, const JournalEntry& entry
 }
 
 void Service::Impl::apply(Pending& p) {
-  const Outcome* outcome_or_null = decide(p);
+  const OutcomeRef* outcome_or_null = decide(p);
   if (outcome_or_null == nullptr) {
     stats.count_malformed();
     log->debug("seq {}: malformed request: {}", p.seq, p.decoded.error);
@@ -443,14 +445,14 @@ void Service::Impl::apply(Pending& p) {
     ++stats.results;
     return;
   }
-  const Outcome& decided = *outcome_or_null;
+  const OutcomeRef& decided = *outcome_or_null;
   // FORBIDDEN comes from the worker, never the engine: not "applied".
   if (decided.result.code == Code::kForbidden) ++stats.rejected[static_cast<std::size_t>(Code::kForbidden)];
   else stats.count_applied(decided.result);
   // Events before the result: a client that sees its result has already
   // received every board event the request caused.
   for (const auto& event : decided.events) {
-    append_doctor_topic(outbox.topic(), event.doctor_id.view());
+    append_doctor_topic(outbox.topic(), event.doctor_id);
     encode_event(outbox.body(), p.seq, event);
     outbox.commit();
     ++stats.events;
@@ -463,10 +465,10 @@ void Service::Impl::apply(Pending& p) {
     day_opened = true;
     // Converted to JSON and written by the file thread: milliseconds for
     // a busy day, which the loop does not spend.
-    if (persistence) day_reports.emplace_back(day_report_name(decided.result, p.seq), outbox.last_body());
+    if (persistence) day_reports.emplace_back(day_report_name(*decided.result.day_opened, p.seq), outbox.last_body());
   }
   log->debug("seq {}: {} {} -> {}{}{}", p.seq, to_string(decided.result.type),
-             decided.result.request_id.view(), to_string(decided.result.status),
+             decided.result.request_id, to_string(decided.result.status),
              decided.result.ok() ? "" : " ", to_string(decided.result.code));
 }
 

@@ -19,6 +19,7 @@
 #include "opd/core/domain.h"
 #include "opd/core/ids.h"
 #include "opd/core/outcome.h"
+#include "opd/core/outcome_ref.h"
 #include "opd/core/request.h"
 #include "opd/core/schedule.h"
 
@@ -95,6 +96,11 @@ class Engine {
   // many requests (the worker's loop, replay) reuses its buffers and the
   // engine stops allocating after warm-up.
   void apply(const Request& request, Outcome& out);
+  // The same as apply(), answered as views of the engine's own records
+  // (outcome_ref.h) rather than values: what the worker encodes from. The
+  // answer is valid until the engine's next non-const call, and its
+  // request_id while `request` is.
+  [[nodiscard]] const OutcomeRef& apply_in_place(const Request& request);
   // The same state change as apply(), with no Result or events rendered:
   // for journal replay at start-up, which rebuilds state and has nobody
   // to answer. A later duplicate of this request_id is answered exactly as

@@ -14,6 +14,7 @@
 
 #include "opd/core/engine.h"
 #include "opd/core/outcome.h"
+#include "opd/core/outcome_ref.h"
 #include "opd/worker/decode.h"
 #include "opd/worker/stats.h"
 
@@ -61,11 +62,15 @@ struct WorkerStatus {
   std::uint64_t uptime_s = 0;
 };
 
-// A result on result/<client_id>/.
+// A result on result/<client_id>/: from the engine's answer in place
+// (Engine::apply_in_place), or from a value, which is encoded through
+// ref_of() into the same bytes.
+void encode_result(ByteBuffer& out, std::uint64_t seq, const ResultRef& result);
 void encode_result(ByteBuffer& out, std::uint64_t seq, const Result& result);
 // The REJECTED / BAD_REQUEST result of a body the worker could not decode.
 void encode_malformed(ByteBuffer& out, std::uint64_t seq, const DecodedRequest& decoded);
-// A board event on doctor/<doctor_id>/.
+// A board event on doctor/<doctor_id>/, from a ref or a value as above.
+void encode_event(ByteBuffer& out, std::uint64_t seq, const EventRef& event);
 void encode_event(ByteBuffer& out, std::uint64_t seq, const BoardEvent& event);
 void encode_heartbeat(ByteBuffer& out, const WorkerStatus& status);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "opd/core/outcome.h"
+#include "opd/core/outcome_ref.h"
 
 namespace opd::worker {
 
@@ -28,7 +29,7 @@ struct Stats {
   // mark without telling us, so this counts what was offered, not delivered.
   [[nodiscard]] std::uint64_t published() const noexcept { return results + events + heartbeats; }
 
-  void count_applied(const Result& result) noexcept {
+  void count_applied(const ResultRef& result) noexcept {
     ++applied;
     if (result.duplicate) ++duplicates;
     if (result.status == Status::kRejected) ++rejected[static_cast<std::size_t>(result.code)];

@@ -1,0 +1,85 @@
+// The answer to one request as views into storage that someone else owns:
+// the same fields as Result and BoardEvent (outcome.h), with every id a
+// std::string_view instead of a 65-byte copy.
+//
+// Engine::apply_in_place() answers this way, viewing the engine's own
+// records: the worker encodes straight from them. Engine::apply() copies
+// every id into Result and BoardEvent values first, a copy the worker only
+// read once and threw away.
+//
+// An id is never empty, so an empty view means "absent", where the value
+// types say std::nullopt.
+//
+// Lifetime: a ref views what it was made from. From apply_in_place(): the
+// engine (until its next non-const call: apply*, load, assignment,
+// destruction) and the request (its request_id). From ref_of(): the value,
+// until it changes. Copy out whatever must outlive that.
+//
+// Thread-safety: as the storage it views.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "opd/core/domain.h"
+#include "opd/core/outcome.h"
+#include "opd/core/request.h"
+
+namespace opd {
+
+struct ResultRef {
+  OpType type = OpType::kAllocate;
+  Status status = Status::kRejected;
+  Code code = Code::kNone;
+  bool duplicate = false;
+  std::string_view request_id;
+  std::string_view reason;  // empty: none
+  std::string_view token_id;
+  std::uint32_t token_number = 0;  // 0 when no token is concerned
+  std::optional<Source> source;
+  std::string_view doctor_id;
+  std::string_view slot_id;
+  std::string_view removed_token;     // REALLOCATED: the displaced token
+  // REALLOCATED: where the displaced token went: a slot id, or
+  // kWaitlistName for the waitlist.
+  std::string_view moved_to;
+  std::string_view alternative_slot;  // LOWER_PRIORITY/SLOT_FULL: a later free slot
+  std::optional<std::uint32_t> ahead;
+  std::optional<std::uint32_t> capacity;
+  // DAY_OPENED (and only a value with a date or a report): the whole
+  // answer as a value, for its date and the closed day's report (once a
+  // day: not worth a view of its own). Its request_id and duplicate are
+  // not this answer's: read them here. nullptr otherwise.
+  const Result* day_opened = nullptr;
+
+  [[nodiscard]] bool ok() const noexcept { return status != Status::kRejected; }
+};
+
+struct EventRef {
+  EventKind kind = EventKind::kAllocated;
+  std::string_view doctor_id;
+  std::uint64_t version = 0;
+  std::string_view token_id;
+  std::uint32_t token_number = 0;
+  std::optional<Source> source;
+  std::string_view slot_id;    // where the token is after the event
+  std::string_view from_slot;  // MOVED/WAITLISTED; empty in a MOVED: from the waitlist
+  std::string_view to_slot;    // MOVED
+  std::optional<std::uint32_t> capacity;  // SLOT_UPDATED
+  std::optional<ServiceDate> date;        // DAY_OPENED
+};
+
+struct OutcomeRef {
+  ResultRef result;
+  std::span<const EventRef> events;  // in the order they happened
+};
+
+// Views of values, for code that holds a Result or BoardEvent (a result
+// the worker makes itself, a test's expectation) and wants the one
+// encoder that reads refs. The views live as long as the value.
+[[nodiscard]] ResultRef ref_of(const Result& result) noexcept;
+[[nodiscard]] EventRef ref_of(const BoardEvent& event) noexcept;
+
+}  // namespace opd
