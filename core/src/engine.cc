@@ -421,10 +421,13 @@ const OutcomeRef& Engine::apply_in_place(const Request& request) {
   s.view(*decision.answer, decision.duplicate ? decision.answer->type : request.type, out.result);
   out.result.request_id = request.request_id.view();
   out.result.duplicate = decision.duplicate;
+  // Grown, never shrunk: resizing to each request's count constructed
+  // (zero-filled) the refs again whenever it grew back (perf: 5% of this
+  // function's samples).
   const std::size_t count = s.events.size();
-  s.event_refs.resize(count);
+  if (s.event_refs.size() < count) s.event_refs.resize(count);
   for (std::size_t i = 0; i < count; ++i) s.view(s.events[i], s.event_refs[i]);
-  out.events = s.event_refs;
+  out.events = std::span<const EventRef>(s.event_refs.data(), count);
   return out;
 }
 

@@ -203,7 +203,7 @@ struct Engine::State {
   KeyMemo<Index> reason_by_key;
   std::optional<Result> day_opened;  // this day's open_day answer
   std::vector<EventRec> events;      // the current operation's; reused
-  std::vector<EventRef> event_refs;  // apply_in_place()'s views of `events`; reused
+  std::vector<EventRef> event_refs;  // apply_in_place()'s views of `events` (a prefix); reused
   OutcomeRef answer_ref;             // apply_in_place()'s answer; reused
 
   std::optional<ServiceDate> date;
