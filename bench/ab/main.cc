@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   const std::size_t total = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 1'000'000;
   // Record both workloads and warm up before timing anything.
   if (opd_ab_run_a(mode, total) < 0 || opd_ab_run_b(mode, total) < 0) {
-    std::fprintf(stderr, "an engine diverged from its recording\n");
+    std::fprintf(stderr, "an engine broke an invariant or diverged from its recording\n");
     return 1;
   }
   std::vector<double> a, b, ratio;
@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
       x = opd_ab_run_a(mode, total);
     }
     if (x < 0 || y < 0) {
-      std::fprintf(stderr, "an engine diverged from its recording\n");
+      std::fprintf(stderr, "an engine broke an invariant or diverged from its recording\n");
       return 1;
     }
     a.push_back(x);
