@@ -41,7 +41,7 @@ std::optional<Board> Engine::board(const DoctorId& doctor_id) const {
   for (const Index slot : d.slots) {
     const auto& rec = s.slots[slot];
     SlotBoard sb{.slot_id = rec.id, .start = rec.start, .end = rec.end, .capacity = rec.capacity};
-    std::vector<Index> order = rec.tokens;
+    std::vector<Index> order(rec.tokens.begin(), rec.tokens.end());
     std::sort(order.begin(), order.end(), [&s](Index a, Index b) { return s.serves_before(a, b); });
     for (const Index token : order) sb.tokens.push_back(s.token_info(token));
     board.slots.push_back(std::move(sb));

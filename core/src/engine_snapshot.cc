@@ -34,7 +34,8 @@ class Writer {
     for (const auto v : {t.allocated, t.displaced, t.moved_in, t.waitlisted, t.cancelled, t.served, t.no_shows}) u32(v);
     for (const auto v : t.rejected) u32(v);
   }
-  void indices(const std::vector<Index>& v) {
+  template <class Indices>  // a std::vector or a slot's InlineArray
+  void indices(const Indices& v) {
     u32(static_cast<std::uint32_t>(v.size()));
     for (const auto i : v) u32(i);
   }

@@ -17,6 +17,7 @@
 #include "opd/core/engine.h"
 #include "id_access.h"
 #include "id_table.h"
+#include "inline_array.h"
 #include "key_memo.h"
 #include "record_index.h"
 #include "slot_summary.h"
@@ -88,11 +89,15 @@ struct SeatKey {
   friend bool operator==(const SeatKey&, const SeatKey&) = default;
 };
 
+// Seats kept inside a slot's record (keys and list): a usual OPD slot holds 10-30.
+inline constexpr std::size_t kInlineSeats = 24;
+
 // Aligned to a cache line, whose first one holds what a request naming the
 // slot reads first: the lookup compares the id (ids of up to 23 characters
 // end inside that line) and the allocation reads the counts. The seat
-// arrays follow; the times and the day's counters, read by rendering and
-// reports, come last.
+// arrays follow, inside the record up to kInlineSeats seats (a vector's
+// header, then its heap array, was a chain of two loads per scan); the
+// times and the day's counters, read by rendering and reports, come last.
 struct alignas(64) SlotRec {
   explicit SlotRec(SlotId slot_id) : id(std::move(slot_id)) {}
   std::uint32_t capacity = 0;
@@ -104,11 +109,12 @@ struct alignas(64) SlotRec {
   std::uint32_t position = 0;  // in its doctor's slot order (DoctorRec::slots)
   SlotOrderKey key;
   SlotId id;
-  std::vector<Index> tokens;  // placed here and not cancelled (seat holders), in no order
   // Beside `tokens`, same order: what the slot scans (victim choice,
   // call_next, ahead) compare, kept here so a scan reads one contiguous
-  // array instead of a token record per seat. Derived, never saved.
-  std::vector<SeatKey> keys;
+  // array instead of a token record per seat; inline for the first
+  // kInlineSeats, right after the id. Derived, never saved.
+  InlineArray<SeatKey, kInlineSeats> keys;
+  InlineArray<Index, kInlineSeats> tokens;  // placed here and not cancelled (seat holders), in no order
   std::optional<ClockTime> start;
   std::optional<ClockTime> end;
   Tally tally;

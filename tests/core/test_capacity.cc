@@ -279,3 +279,50 @@ TEST_CASE("set_capacity rejections", "[capacity]") {
 
 }  // namespace
 }  // namespace opd
+
+namespace opd {
+namespace {
+
+TEST_CASE("a slot with more seats than a slot record keeps inline behaves like any other", "[capacity]") {
+  // Seat keys and seat lists live inside the slot's record up to 24
+  // seats, on the heap beyond: 40 seats cross over, and lowering the
+  // capacity brings them back under.
+  test::Harness h(test::three_slot_schedule(40, 5, 5));
+  std::vector<TokenId> walk_ins;
+  for (int i = 0; i < 40; ++i) walk_ins.push_back(h.seat("D1", "S1", Source::kWalkIn));
+  CHECK(h.engine.board(test::doc("D1"))->slots[0].tokens.size() == 40);
+
+  // Full: a PAID patient displaces the latest walk-in, which moves to S2.
+  const auto paid = h.allocate("D1", "S1", Source::kPaid);
+  REQUIRE(paid.result.status == Status::kReallocated);
+  CHECK(paid.result.removed_token == walk_ins.back());
+  CHECK(paid.result.moved_to == Destination{test::slot("S2")});
+  CHECK(paid.result.ahead == 0u);  // before every walk-in
+
+  // Served in priority order, then arrival, from the 40 seats.
+  CHECK(h.call_next("D1").result.token_id == paid.result.token_id);
+  CHECK(h.call_next("D1").result.token_id == walk_ins[0]);
+  REQUIRE(h.cancel(walk_ins[1]).result.status == Status::kCancelled);
+  CHECK(h.call_next("D1").result.token_id == walk_ins[2]);
+
+  // Down to 10: the 36 still waiting keep 7 seats beside the 3 called
+  // ones; the other 29 move: 4 to S2 (beside the displaced walk-in), 5
+  // to S3, 20 to the waitlist.
+  const auto lowered = h.set_capacity("D1", "S1", 10);
+  REQUIRE(lowered.result.ok());
+  const auto board = *h.engine.board(test::doc("D1"));
+  CHECK(board.slots[0].tokens.size() == 10);
+  CHECK(board.slots[1].tokens.size() == 5);
+  CHECK(board.slots[2].tokens.size() == 5);
+  CHECK(board.waitlist.size() == 20);
+
+  // And the state survives a snapshot.
+  std::string error;
+  const auto loaded = Engine::load(h.engine.save(), &error);
+  REQUIRE(loaded.has_value());
+  CHECK(loaded->dump() == h.engine.dump());
+  CHECK(loaded->check_invariants().empty());
+}
+
+}  // namespace
+}  // namespace opd

@@ -4,6 +4,7 @@
 // summary. Each is on the hot path and hand-rolled, so each gets its
 // edge cases here (and the ASan build checks their memory accesses).
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -12,6 +13,7 @@
 #include "engine_state.h"
 #include "id_access.h"
 #include "id_table.h"
+#include "inline_array.h"
 #include "key_memo.h"
 #include "opd/core/ids.h"
 #include "record_index.h"
@@ -247,6 +249,52 @@ TEST_CASE("the record index finds each record by its own id, across growth and a
   index.insert(records[5], 5, id_of);
   CHECK(index.find(records[5], id_of) == 5);
   CHECK(index.find(records[4], id_of) == RecordIndex::kNotFound);
+}
+
+}  // namespace
+}  // namespace opd
+
+namespace opd {
+namespace {
+
+TEST_CASE("an inline array keeps its elements across growth past its inline room, copies and moves", "[internals]") {
+  using Small = InlineArray<std::uint32_t, 4>;
+  Small a;
+  CHECK(a.empty());
+  for (std::uint32_t i = 0; i < 50; ++i) {
+    a.push_back(i * 7);
+    REQUIRE(a.size() == i + 1);
+    for (std::uint32_t k = 0; k <= i; ++k) REQUIRE(a[k] == k * 7);  // growth kept every element
+  }
+  CHECK(a.back() == 49 * 7);
+  a.pop_back();
+  CHECK(a.size() == 49);
+
+  const Small copy = a;  // from the heap
+  Small moved = Small(copy);
+  CHECK(std::equal(copy.begin(), copy.end(), a.begin(), a.end()));
+  CHECK(std::equal(moved.begin(), moved.end(), a.begin(), a.end()));
+
+  Small inline_only;
+  inline_only.push_back(1);
+  inline_only.push_back(2);
+  Small moved_inline = std::move(inline_only);  // from inside the object
+  CHECK(moved_inline.size() == 2);
+  CHECK(moved_inline[0] == 1);
+  CHECK(moved_inline[1] == 2);
+  moved = moved_inline;  // a heap-backed array takes an inline one's contents
+  CHECK(moved.size() == 2);
+  CHECK(moved[1] == 2);
+  const Small& same = moved;
+  moved = same;  // self-assignment changes nothing
+  CHECK(moved.size() == 2);
+
+  Small reserved;
+  reserved.reserve(100);
+  for (std::uint32_t i = 0; i < 100; ++i) reserved.push_back(i);
+  CHECK(reserved[99] == 99);
+  reserved.clear();
+  CHECK(reserved.empty());
 }
 
 }  // namespace
