@@ -182,10 +182,10 @@ struct Engine::State {
   // never saved; cleared with `tokens`. 16 bytes each, half the cache
   // footprint of full-width texts (rendering ~5% faster, same-process
   // A/B): serials of up to 14 digits. A longer one, beyond any real
-  // service, is kept empty and formatted whenever it is rendered.
+  // service, is kept empty here and in full in long_token_texts.
   std::vector<detail::ShortNumberedText> token_texts;
-  // The texts token_texts keeps empty, so that token_text() has a text
-  // to view for every token. Derived like token_texts.
+  // The texts token_texts keeps empty, so that every token has a text to
+  // view (token_text) or copy (assign_token_id). Derived like token_texts.
   std::unordered_map<Index, detail::NumberedText> long_token_texts;
   // Set by apply(), cleared by apply_quietly(): journal replay renders
   // nothing, so it leaves the formatting to whichever apply() comes next.
@@ -242,7 +242,7 @@ struct Engine::State {
   void assign_token_id(std::optional<TokenId>& out, Index token) {
     const auto& text = token_texts[token];
     if (text.size != 0) [[likely]] detail::IdAccess::assign(out, text);
-    else out = token_id(token);
+    else detail::IdAccess::assign(out, long_token_texts.find(token)->second);
   }
   // Token `token`'s id text, valid until token_texts changes.
   // REQUIRES: token < token_texts.size() (see render_ids).

@@ -301,9 +301,7 @@ void encode_result(ByteBuffer& out, std::uint64_t seq, const ResultRef& r) {
   map.id("doctor_id", r.doctor_id).id("slot_id", r.slot_id);
   source_fields(map, r.source);
   map.id("removed_token", r.removed_token);
-  // A ref names the waitlist with the core's word, which the wire uses too.
-  static_assert(kWaitlistWire == kWaitlistName);
-  map.id("moved_to", r.moved_to);
+  map.id("moved_to", r.moved_to);  // a slot id or kWaitlistName, the wire's word
   map.id("alternative_slot", r.alternative_slot);
   if (r.ahead) map.uint("ahead", *r.ahead);
   if (r.capacity) map.uint("capacity", *r.capacity);

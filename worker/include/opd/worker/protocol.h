@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "opd/core/ids.h"
+
 namespace opd::worker {
 
 inline constexpr int kProtocolVersion = 1;
@@ -27,7 +29,8 @@ inline constexpr std::int64_t kTransportMaxMessageBytes = 1024 * 1024;
 // value, while a deeply nested bomb is refused before it is built.
 inline constexpr std::size_t kMaxNestingDepth = 4;
 
-// "WAITLIST" stands for the waitlist in moved_to, from_slot and to_slot.
-inline constexpr std::string_view kWaitlistWire = "WAITLIST";
+// "WAITLIST" stands for the waitlist in moved_to, from_slot and to_slot:
+// the core's own name for it, which an answer in place (ResultRef) carries.
+inline constexpr std::string_view kWaitlistWire = kWaitlistName;
 
 }  // namespace opd::worker
