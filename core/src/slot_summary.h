@@ -13,6 +13,7 @@
 // Thread-safety: none (owned by the engine's thread).
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
@@ -58,9 +59,17 @@ class SlotSummary {
   // day of up to kBlock slots, whatever `end` is.
   [[nodiscard]] std::uint32_t waiting_before(std::uint32_t end) const noexcept {
     const std::uint32_t* count = counts();
+    // Lane sums, added up once at the end: per-lane work the compiler
+    // turns into a few vector operations per block.
+    std::uint32_t lanes[kBlock] = {};
+    for (std::uint32_t base = 0; base < end; base += kBlock) {
+      // The first min(end - base, kBlock) lanes set.
+      const std::uint32_t* mask = kLanes + (kBlock - std::min(end - base, kBlock));
+      const std::uint32_t* block = count + base;
+      for (std::size_t i = 0; i < kBlock; ++i) lanes[i] += block[i] & mask[i];
+    }
     std::uint32_t sum = 0;
-    for (std::uint32_t base = 0; base < end; base += kBlock)
-      for (std::uint32_t i = 0; i < kBlock; ++i) sum += count[base + i] & (0U - (base + i < end));
+    for (const std::uint32_t lane : lanes) sum += lane;
     return sum;
   }
 
@@ -68,6 +77,9 @@ class SlotSummary {
 
  private:
   static constexpr std::uint32_t kBlock = 8;
+  // kBlock lanes set, then kBlock clear: masks for the first 0..kBlock lanes.
+  static constexpr std::uint32_t kLanes[2 * kBlock] = {~0U, ~0U, ~0U, ~0U, ~0U, ~0U, ~0U, ~0U,
+                                                       0,   0,   0,   0,   0,   0,   0,   0};
 
   [[nodiscard]] std::uint32_t* counts() noexcept { return data_.data() + 2 * std::size_t{words_}; }
   [[nodiscard]] const std::uint32_t* counts() const noexcept { return data_.data() + 2 * std::size_t{words_}; }

@@ -226,6 +226,36 @@ TEST_CASE("the id table tells apart keys that differ in any one byte, at every l
   CHECK(table.find(std::string(65, 'a')) == nullptr);
   CHECK(table.find("c") == nullptr);
   CHECK(table.find(std::string(9, 'a') + "c") == nullptr);
+  // The keys as kept, byte for byte (copied without memcpy), in insertion order.
+  std::size_t visited = 0;
+  table.for_each([&](std::string_view key, std::uint32_t value) {
+    REQUIRE(visited < keys.size());
+    CHECK(key == keys[visited]);
+    CHECK(value == visited);
+    ++visited;
+  });
+  CHECK(visited == keys.size());
+}
+
+TEST_CASE("the id table's find_or_insert inserts a key once and then finds it, across growth", "[internals]") {
+  IdTable<std::uint32_t> table;
+  const auto keys = near_miss_ids();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto first = table.find_or_insert(keys[i], hash_id_text(keys[i]));
+    REQUIRE(first.inserted);
+    CHECK(*first.value == 0);  // a default value, for the caller to fill
+    *first.value = static_cast<std::uint32_t>(i) + 1;
+    const auto again = table.find_or_insert(keys[i], hash_id_text(keys[i]));
+    CHECK_FALSE(again.inserted);
+    CHECK(again.value == first.value);
+  }
+  CHECK(table.size() == keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto found = table.find_or_insert(keys[i], hash_id_text(keys[i]));
+    CHECK_FALSE(found.inserted);
+    CHECK(*found.value == i + 1);
+  }
+  CHECK(table.size() == keys.size());
 }
 
 TEST_CASE("the record index finds each record by its own id, across growth and after a clear", "[internals]") {
