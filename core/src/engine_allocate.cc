@@ -91,18 +91,8 @@ std::uint32_t Engine::State::ahead_of(Index token) const {
   std::uint32_t ahead = 0;
   if (t.state == TokenState::kWaiting) {
     const auto& slot = slots[t.slot];
+    if (t.arrival + 1 == next_arrival) return ahead_of_latest(slot, t.source);
     ahead += doctor.summary.waiting_before(slot.position);
-    if (t.arrival + 1 == next_arrival) {
-      // The latest arrival (a newcomer's answer, the common case): every
-      // waiting token of its priority or higher came earlier, so the
-      // per-source counters give the answer without a scan. All five are
-      // summed, masked, rather than stopping at the token's source: where a
-      // loop stops at random costs a branch misprediction per call.
-      for (std::size_t source = 0; source < kSourceCount; ++source)
-        ahead += slot.waiting_by_source[source] *
-                 static_cast<std::uint32_t>(source <= static_cast<std::size_t>(t.source));
-      return ahead - 1;  // itself
-    }
     const auto rank = SeatKey::of(t).serve_rank();
     for (const auto& other : slot.keys) ahead += other.serve_rank() < rank ? 1U : 0U;
   } else if (t.state == TokenState::kWaitlisted) {
@@ -239,7 +229,7 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
   rec.status = victim != kNoIndex ? Status::kReallocated : Status::kAllocated;
   rec.token = token;
   rec.slot = tokens[token].slot;
-  rec.ahead = ahead_of(token);
+  rec.ahead = ahead_of_latest(slots[slot], source);  // == ahead_of(token), without reading it back
 }
 
 }  // namespace opd

@@ -302,6 +302,8 @@ struct Engine::State {
   // Seats the best eligible waitlisted tokens while `slot` has free seats.
   void fill_from_waitlist(Index slot);
   [[nodiscard]] std::uint32_t ahead_of(Index token) const;
+  // ahead_of() for the latest arrival, WAITING in `slot` with `source`.
+  [[nodiscard]] std::uint32_t ahead_of_latest(const SlotRec& slot, Source source) const;
   [[nodiscard]] bool serves_before(Index a, Index b) const;
 
   // --- events and results
@@ -417,6 +419,17 @@ inline void Engine::State::set_waiting(SlotRec& slot, Source source, bool waitin
 
 inline void Engine::State::sync_summary(const SlotRec& slot) {
   doctors[slot.doctor].summary.set(slot.position, slot.has_free_seat(), slot.waiting);
+}
+
+// Every waiting token of the latest arrival's priority or higher came
+// earlier, so the per-source counters give the answer without a scan. All
+// five are summed, masked, rather than stopping at its source: where a loop
+// stops at random costs a branch misprediction per call.
+inline std::uint32_t Engine::State::ahead_of_latest(const SlotRec& slot, Source source) const {
+  std::uint32_t ahead = doctors[slot.doctor].summary.waiting_before(slot.position);
+  for (std::size_t s = 0; s < kSourceCount; ++s)
+    ahead += slot.waiting_by_source[s] * static_cast<std::uint32_t>(s <= static_cast<std::size_t>(source));
+  return ahead - 1;  // itself
 }
 
 // Called once or more by every operation, from every operation's file.
