@@ -179,7 +179,7 @@ void Engine::State::count_rejection(StoredResult& rec, Code code, Index reason, 
                                     Index slot) {
   rec.status = Status::kRejected;
   rec.code = code;
-  rec.reason = reason;
+  rec.set_reason(reason);
   const auto counter = static_cast<std::size_t>(code);
   if (slot != kNoIndex) {
     ++slots[slot].tally.rejected[counter];
@@ -204,7 +204,7 @@ void Engine::State::render(const StoredResult& rec, Result& r) {
   r.type = rec.type;
   r.status = rec.status;
   r.code = rec.code;
-  if (rec.reason != kNoIndex) r.reason = reasons[rec.reason];
+  if (rec.reason() != kNoIndex) r.reason = reasons[rec.reason()];
   else r.reason.clear();
   Index doctor = kNoIndex;
   if (rec.token != kNoIndex) {
@@ -226,16 +226,16 @@ void Engine::State::render(const StoredResult& rec, Result& r) {
   }
   if (doctor != kNoIndex) r.doctor_id = doctors[doctor].id;
   else r.doctor_id.reset();
-  if (rec.removed != kNoIndex) assign_token_id(r.removed_token, rec.removed);
+  if (rec.removed() != kNoIndex) assign_token_id(r.removed_token, rec.removed());
   else r.removed_token.reset();
-  if (rec.moved_to == kWaitlistIndex) r.moved_to = Destination{};
-  else if (rec.moved_to != kNoIndex) r.moved_to = Destination{slots[rec.moved_to].id};
+  if (rec.moved_to() == kWaitlistIndex) r.moved_to = Destination{};
+  else if (rec.moved_to() != kNoIndex) r.moved_to = Destination{slots[rec.moved_to()].id};
   else r.moved_to.reset();
-  if (rec.alternative != kNoIndex) r.alternative_slot = slots[rec.alternative].id;
+  if (rec.alternative() != kNoIndex) r.alternative_slot = slots[rec.alternative()].id;
   else r.alternative_slot.reset();
   if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
   else r.ahead.reset();
-  if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
+  if (rec.capacity() != kNoIndex) r.capacity = rec.capacity();
   else r.capacity.reset();
   r.date.reset();
   r.report.reset();
@@ -278,7 +278,7 @@ void Engine::State::view(const StoredResult& rec, OpType type, ResultRef& r) con
   r.type = type;
   r.status = rec.status;
   r.code = rec.code;
-  r.reason = rec.reason != kNoIndex ? reasons[rec.reason] : std::string_view();
+  r.reason = rec.reason() != kNoIndex ? reasons[rec.reason()] : std::string_view();
   Index doctor = kNoIndex;
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
@@ -298,14 +298,14 @@ void Engine::State::view(const StoredResult& rec, OpType type, ResultRef& r) con
     r.slot_id = {};
   }
   r.doctor_id = doctor != kNoIndex ? doctors[doctor].id.view() : std::string_view();
-  r.removed_token = rec.removed != kNoIndex ? token_text(rec.removed) : std::string_view();
-  if (rec.moved_to == kWaitlistIndex) r.moved_to = kWaitlistName;
-  else if (rec.moved_to != kNoIndex) r.moved_to = slots[rec.moved_to].id.view();
+  r.removed_token = rec.removed() != kNoIndex ? token_text(rec.removed()) : std::string_view();
+  if (rec.moved_to() == kWaitlistIndex) r.moved_to = kWaitlistName;
+  else if (rec.moved_to() != kNoIndex) r.moved_to = slots[rec.moved_to()].id.view();
   else r.moved_to = {};
-  r.alternative_slot = rec.alternative != kNoIndex ? slots[rec.alternative].id.view() : std::string_view();
+  r.alternative_slot = rec.alternative() != kNoIndex ? slots[rec.alternative()].id.view() : std::string_view();
   if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
   else r.ahead.reset();
-  if (rec.capacity != kNoIndex) r.capacity = rec.capacity;
+  if (rec.capacity() != kNoIndex) r.capacity = rec.capacity();
   else r.capacity.reset();
   r.day_opened = nullptr;
 }

@@ -185,7 +185,7 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
     // The per-source counters answer whether choose_victim would yield a
     // token this newcomer outranks; the seat scan runs only to displace.
     if (!may_displace_in(source, slot)) {
-      rec.alternative = later_free_slot(slot);
+      rec.set_alternative(later_free_slot(slot));
       // A waiting token the newcomer may not displace, by priority or by
       // the emergency_only policy: the original API's "Lower priority".
       if (slots[slot].waiting > 0)
@@ -214,8 +214,7 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
   if (victim != kNoIndex) {
     unseat(victim);
     relocate(victim, slot);
-    rec.removed = victim;
-    rec.moved_to = tokens[victim].slot != kNoIndex ? tokens[victim].slot : kWaitlistIndex;
+    rec.set_displaced(victim, tokens[victim].slot != kNoIndex ? tokens[victim].slot : kWaitlistIndex);
   }
   const Index token = new_token(doctor, source);
   if (r.patient_ref) patient_refs.emplace(token, *r.patient_ref);

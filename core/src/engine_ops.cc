@@ -196,7 +196,7 @@ void Engine::State::set_capacity(const Request& r, StoredResult& rec) {
   }
   rec.status = Status::kUpdated;
   rec.slot = slot;
-  rec.capacity = capacity;
+  rec.set_capacity(capacity);
 }
 
 void Engine::State::open_day(const Request& r, StoredResult& rec) {

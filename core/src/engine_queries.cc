@@ -133,9 +133,9 @@ std::string Engine::dump() const {
   s.seen.for_each([&seen](std::string_view id, const StoredResult& r) { seen.emplace(id, &r); });
   for (const auto& [id, r] : seen) {
     os << "seen " << id << ' ' << to_string(r->type) << ' ' << to_string(r->status) << ' '
-       << to_string(r->code) << ' ' << r->token << ' ' << r->slot << ' ' << r->removed << ' '
-       << r->moved_to << ' ' << r->alternative << ' ' << r->ahead << ' ' << r->capacity << ' '
-       << (r->reason == kNoIndex ? std::string_view() : s.reasons[r->reason]) << '\n';
+       << to_string(r->code) << ' ' << r->token << ' ' << r->slot << ' ' << r->removed() << ' '
+       << r->moved_to() << ' ' << r->alternative() << ' ' << r->ahead << ' ' << r->capacity() << ' '
+       << (r->reason() == kNoIndex ? std::string_view() : s.reasons[r->reason()]) << '\n';
   }
   return os.str();
 }

@@ -270,7 +270,8 @@ std::string Engine::save() const {
     w.u8(static_cast<std::uint8_t>(r.type));
     w.u8(static_cast<std::uint8_t>(r.status));
     w.u8(static_cast<std::uint8_t>(r.code));
-    for (const auto v : {r.token, r.slot, r.removed, r.moved_to, r.alternative, r.ahead, r.capacity, r.reason}) w.u32(v);
+    for (const auto v : {r.token, r.slot, r.removed(), r.moved_to(), r.alternative(), r.ahead, r.capacity(), r.reason()})
+      w.u32(v);
   });
   return w.take();
 }
@@ -408,14 +409,24 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
     rec.code = r.enumerated<Code>(kCodeCount, "code");
     rec.token = r.index(s->tokens.size(), "result token");
     rec.slot = r.index(s->slots.size(), "result slot");
-    rec.removed = r.index(s->tokens.size(), "result removed token");
-    rec.moved_to = r.u32();
-    if (rec.moved_to != kNoIndex && rec.moved_to != kWaitlistIndex && rec.moved_to >= s->slots.size())
+    const Index removed = r.index(s->tokens.size(), "result removed token");
+    const Index moved_to = r.u32();
+    if (moved_to != kNoIndex && moved_to != kWaitlistIndex && moved_to >= s->slots.size())
       r.fail("result moved_to out of range");
-    rec.alternative = r.index(s->slots.size(), "result alternative slot");
+    const Index alternative = r.index(s->slots.size(), "result alternative slot");
     rec.ahead = r.u32();
-    rec.capacity = r.u32();
-    rec.reason = r.index(s->reasons.size(), "result reason");
+    const std::uint32_t capacity = r.u32();
+    const Index reason = r.index(s->reasons.size(), "result reason");
+    // The record keeps only the fields its status carries (StoredResult).
+    if (rec.status == Status::kReallocated) rec.set_displaced(removed, moved_to);
+    if (rec.status == Status::kRejected) {
+      rec.set_reason(reason);
+      rec.set_alternative(alternative);
+    }
+    if (rec.status == Status::kUpdated) rec.set_capacity(capacity);
+    if (rec.removed() != removed || rec.moved_to() != moved_to || rec.alternative() != alternative ||
+        rec.capacity() != capacity || rec.reason() != reason)
+      r.fail("result fields that its status does not carry");
     // Rendering takes any DAY_OPENED answer for open_day's (Engine::State::render).
     if (rec.status == Status::kDayOpened && rec.type != OpType::kOpenDay)
       r.fail("DAY_OPENED result of another operation");

@@ -148,6 +148,45 @@ TEST_CASE("a stored DAY_OPENED answer of any operation but open_day is refused",
   CHECK(error.find("DAY_OPENED") != std::string::npos);
 }
 
+TEST_CASE("a stored answer with a field its status does not carry is refused", "[snapshot]") {
+  // The idempotency table keeps REALLOCATED's removed token and REJECTED's
+  // reason in one word (StoredResult): load must not let a record claim a
+  // field its status has no room for, or a duplicate would answer another.
+  Engine engine(test::three_slot_schedule(1, 1, 1));
+  for (int i = 0; i < 3; ++i) {
+    Request walk_in{.type = OpType::kAllocate};
+    walk_in.request_id = test::rid("walk-in-" + std::to_string(i));
+    walk_in.doctor_id = test::doc("D1");
+    walk_in.source = Source::kWalkIn;
+    REQUIRE(engine.apply(walk_in).result.status == Status::kAllocated);
+  }
+  Request paid{.type = OpType::kAllocate};
+  paid.request_id = test::rid("probe-request");
+  paid.doctor_id = test::doc("D1");
+  paid.source = Source::kPaid;
+  const Outcome displaced = engine.apply(paid);
+  REQUIRE(displaced.result.status == Status::kReallocated);
+  std::string bytes = engine.save();
+  Engine copy = load_or_fail(bytes);
+  REQUIRE(copy.dump() == engine.dump());
+  const Outcome again = copy.apply(paid);  // the duplicate, from the reloaded record
+  CHECK(again.result.duplicate);
+  CHECK(again.result.removed_token == displaced.result.removed_token);
+  CHECK(again.result.moved_to == displaced.result.moved_to);
+  const std::string id = "probe-request";
+  const auto where = bytes.find(id);
+  REQUIRE(where != std::string::npos);
+  REQUIRE(bytes[where + id.size() + 1] == static_cast<char>(Status::kReallocated));
+  for (const Status other : {Status::kAllocated, Status::kRejected, Status::kUpdated}) {
+    std::string patched = bytes;
+    patched[where + id.size() + 1] = static_cast<char>(other);
+    std::string error;
+    INFO("status " << to_string(other));
+    CHECK_FALSE(Engine::load(patched, &error).has_value());
+    CHECK(error.find("does not carry") != std::string::npos);
+  }
+}
+
 TEST_CASE("a snapshot keeps the config and the day's request ids", "[snapshot]") {
   test::Harness h(test::three_slot_schedule(1, 1, 1),
                   EngineConfig{.preemption = PreemptionPolicy::kEmergencyOnly, .auto_create_slots = false});
