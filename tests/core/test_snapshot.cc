@@ -64,17 +64,22 @@ std::string u64_bytes(std::uint64_t value) {
   return bytes;
 }
 
+// Seats `count` walk-ins with D1, request ids PREFIX0, PREFIX1, ...
+void seat_walk_ins(Engine& engine, int count, const std::string& prefix) {
+  for (int i = 0; i < count; ++i) {
+    Request r{.type = OpType::kAllocate};
+    r.request_id = test::rid(prefix + std::to_string(i));
+    r.doctor_id = test::doc("D1");
+    r.source = Source::kWalkIn;
+    REQUIRE(engine.apply(r).result.status == Status::kAllocated);
+  }
+}
+
 TEST_CASE("token serials past the id cache's 14 digits are still rendered in full", "[snapshot]") {
   // No real service issues 10^14 tokens, so the state is made by patching
   // a snapshot's first serial (followed, in the format, by next_arrival).
   Engine engine(test::three_slot_schedule(5, 5, 5));
-  for (int i = 0; i < 3; ++i) {
-    Request r{.type = OpType::kAllocate};
-    r.request_id = test::rid("r" + std::to_string(i));
-    r.doctor_id = test::doc("D1");
-    r.source = Source::kWalkIn;
-    REQUIRE(engine.apply(r).result.ok());
-  }
+  seat_walk_ins(engine, 3, "r");
   Request next_day{.type = OpType::kOpenDay};
   next_day.request_id = test::rid("day-2");
   next_day.date = test::day("2026-03-02");
@@ -153,13 +158,7 @@ TEST_CASE("a stored answer with a field its status does not carry is refused", "
   // reason in one word (StoredResult): load must not let a record claim a
   // field its status has no room for, or a duplicate would answer another.
   Engine engine(test::three_slot_schedule(1, 1, 1));
-  for (int i = 0; i < 3; ++i) {
-    Request walk_in{.type = OpType::kAllocate};
-    walk_in.request_id = test::rid("walk-in-" + std::to_string(i));
-    walk_in.doctor_id = test::doc("D1");
-    walk_in.source = Source::kWalkIn;
-    REQUIRE(engine.apply(walk_in).result.status == Status::kAllocated);
-  }
+  seat_walk_ins(engine, 3, "walk-in-");  // every seat of D1
   Request paid{.type = OpType::kAllocate};
   paid.request_id = test::rid("probe-request");
   paid.doctor_id = test::doc("D1");
