@@ -1,7 +1,7 @@
 // Private: a growable array whose first kInline elements live inside the
-// object, for a slot's seat keys: the scans (victim choice, call_next,
-// ahead) then read the keys right beside the slot's counts, without first
-// loading a vector's header to find them on the heap.
+// object, for a slot's seat keys and seat list: the scans (victim choice,
+// call_next, ahead) then read them right beside the slot's counts, without
+// first loading a vector's header to find them on the heap.
 //
 // Thread-safety: none (owned by the engine's thread).
 #pragma once
