@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
     std::size_t slots = 0;
     for (const auto& doctor : load.schedule->doctors) slots += doctor.slots.size();
     if (options.persistence.fsync == FsyncMode::kNever)
-      log->warn("--fsync never: acknowledged requests can be lost in a crash (tests and benchmarks only)");
+      log->warn("--fsync never: acknowledged requests can be lost in a power cut or kernel crash (tests and benchmarks only)");
     log->info("{}: {} doctors, {} slots; preemption {}, auto-create-slots {}",
               options.schedule_file.value_or(std::string(kDefaultScheduleOrigin)),
               load.schedule->doctors.size(), slots, opd::to_string(options.engine.preemption),

@@ -121,6 +121,51 @@ TEST_CASE("a restarted worker is the worker that never stopped (100,000 requests
   CHECK(restarted.service().engine().dump() == dump_before);
 }
 
+TEST_CASE("a restart keeps the schedule and options the data dir began with, even before its first snapshot",
+          "[durability]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  std::string answer_before;
+  {
+    // The default policy: any higher priority displaces.
+    RunningWorker worker(durability_schedule(), durable_config(data));
+    Pusher pusher(worker.context(), worker.endpoints().requests);
+    Subscriber results(worker.context(), worker.endpoints().events, {"result/retry/"});
+    for (int i = 0; i < 5; ++i)  // D0-S0 holds 5
+      CHECK(round_trip(pusher, results, allocate("walk" + std::to_string(i), "D0", "WALK_IN", "D0-S0", "retry"))
+                .str("status") == "ALLOCATED");
+    const auto paid = round_trip(pusher, results, allocate("paid", "D0", "PAID", "D0-S0", "retry"));
+    REQUIRE(paid.str("status") == "REALLOCATED");
+    // As a retry answers it (duplicate: true).
+    answer_before = without_seq(round_trip(pusher, results, allocate("paid", "D0", "PAID", "D0-S0", "retry")));
+    worker.stop();
+  }
+  // Far from the 100,000 records of a periodic snapshot: what the restart
+  // finds is the snapshot the fresh data dir got at seq 0, and the journal.
+  std::vector<std::string> snapshots;
+  for (const auto& e : std::filesystem::directory_iterator(data))
+    if (e.path().extension() == ".snap") snapshots.push_back(e.path().filename().string());
+  CHECK(snapshots == std::vector<std::string>{"snapshot-00000000000000000000.snap"});
+
+  // Another policy, under which PAID displaces no one, and another schedule
+  // (D0-S0 with 8 seats): the recorded ones win, so the acknowledged
+  // REALLOCATED is answered again, not re-decided.
+  auto config = durable_config(data);
+  config.engine.preemption = PreemptionPolicy::kEmergencyOnly;
+  const Schedule other = make_schedule({DoctorSpec{"D0", {SlotSpec{"D0-S0", 8, "10:00", "11:00"}}}});
+  RunningWorker restarted(other, config);
+  CHECK(restarted.service().engine().config().preemption == PreemptionPolicy::kAnyHigher);
+  Pusher pusher(restarted.context(), restarted.endpoints().requests);
+  Subscriber results(restarted.context(), restarted.endpoints().events, {"result/retry/"});
+  const auto retry = round_trip(pusher, results, allocate("paid", "D0", "PAID", "D0-S0", "retry"));
+  CHECK(retry.boolean("duplicate"));
+  CHECK(without_seq(retry) == answer_before);
+  // The schedule recorded at the start: four slots for D1, which the
+  // other schedule does not have.
+  const auto walk_in = round_trip(pusher, results, allocate("later", "D1", "WALK_IN", "D1-S3", "retry"));
+  CHECK(walk_in.str("status") == "ALLOCATED");
+}
+
 TEST_CASE("a second worker on the same data dir is refused", "[durability]") {
   TempDir dir;
   const std::string data = dir.path() + "/data";

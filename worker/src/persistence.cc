@@ -115,7 +115,9 @@ Persistence::Persistence(const PersistenceConfig& config, Engine& engine, const 
   const auto started = Clock::now();
   remove_temporary_snapshots(dir_.path(), log_);
   std::vector<std::string> warnings;
+  bool snapshot_loaded = false;
   if (auto snap = durability::load_newest_snapshot(dir_.path(), &warnings)) {
+    snapshot_loaded = true;
     std::string error;
     auto loaded = Engine::load(snap->payload, &error);
     if (!loaded) throw std::runtime_error("snapshot " + snap->file.string() + ": " + error);
@@ -147,6 +149,7 @@ Persistence::Persistence(const PersistenceConfig& config, Engine& engine, const 
   replay.drained();
   recovered_seq_ = journal_->last_seq();
   records_since_snapshot_ = replayed;
+  if (!snapshot_loaded) record_configuration(engine);
   const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   log_.info("recovered to seq {} from {}: {} journal records replayed in {:.3f} s", recovered_seq_,
             dir_.path().string(), replayed, seconds);
@@ -200,6 +203,25 @@ void Persistence::after_batch(std::uint64_t seq, const Engine& engine, bool day_
 }
 
 Persistence::~Persistence() = default;
+
+// The schedule and engine options are part of a snapshot, and replay
+// applies the journal to the newest one. Without any, a restart replayed
+// the journal on an engine built from the flags of the day, so a changed
+// --preemption or schedule rewrote acknowledged results. So a data dir
+// never serves a request before it holds a snapshot: a fresh one gets one
+// at seq 0, before its first request.
+void Persistence::record_configuration(const Engine& engine) {
+  if (recovered_seq_ > 0)
+    log_.warn("{} has journal records but no usable snapshot: they were replayed under this start's "
+              "schedule and options, which are recorded now",
+              dir_.path().string());
+  std::string error;
+  if (!journal_->sync(&error) || !durability::write_snapshot(dir_.path(), recovered_seq_, engine.save(), &error))
+    throw std::runtime_error("cannot record the schedule and options in " + dir_.path().string() + ": " + error);
+  last_snapshot_seq_ = recovered_seq_;
+  records_since_snapshot_ = 0;
+  log_.info("recorded the schedule and options in a snapshot at seq {}", recovered_seq_);
+}
 
 void Persistence::snapshot(std::uint64_t seq, const Engine& engine) {
   // The snapshot must not describe requests the journal could still lose:

@@ -53,8 +53,10 @@ class Persistence {
 
   // Locks the data dir, loads the newest intact snapshot into `engine`
   // (replacing the one built from the schedule) and replays the journal
-  // after it through `replay`. Throws std::runtime_error naming the file
-  // and offset when the data cannot be recovered.
+  // after it through `replay`. A data dir without a snapshot (a fresh one)
+  // gets one before this returns, recording the schedule and options that
+  // later restarts keep. Throws std::runtime_error naming the file and
+  // offset when the data cannot be recovered or the snapshot not written.
   Persistence(const PersistenceConfig& config, Engine& engine, const Replay& replay, spdlog::logger& log);
   // Finishes the file work handed over (a snapshot being written is
   // completed), without reporting it: call finish() first to hear of it.
@@ -95,6 +97,8 @@ class Persistence {
 
  private:
   void snapshot(std::uint64_t seq, const Engine& engine);
+  // A snapshot written now, synchronously, when recovery found none.
+  void record_configuration(const Engine& engine);
   // Logs what the file thread finished; throws on a failed snapshot.
   void report_file_jobs();
 
