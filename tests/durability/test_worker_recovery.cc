@@ -166,6 +166,42 @@ TEST_CASE("a restart keeps the schedule and options the data dir began with, eve
   CHECK(walk_in.str("status") == "ALLOCATED");
 }
 
+TEST_CASE("a frame over the size limit is journaled as an empty frame, refused again on replay", "[durability]") {
+  TempDir dir;
+  const std::string data = dir.path() + "/data";
+  constexpr int kOversize = 20;
+  std::string answer_before;
+  {
+    RunningWorker worker(durability_schedule(), durable_config(data));
+    Pusher pusher(worker.context(), worker.endpoints().requests);
+    Subscriber results(worker.context(), worker.endpoints().events, {"result/"});
+    for (int i = 0; i < kOversize; ++i) {
+      auto big = allocate("big" + std::to_string(i), "D0", "WALK_IN", "D0-S0", "retry");
+      big.set("patient_ref", std::string(200 * 1024, 'x'));
+      pusher.send(big);
+      const auto refused = results.expect("result/");
+      CHECK(refused.body.str("code") == "BAD_REQUEST");
+      CHECK_THAT(refused.body.str("reason"), Catch::Contains("exceeds the limit of 65536 bytes"));
+    }
+    const auto good = allocate("good", "D0", "WALK_IN", "D0-S0", "retry");
+    REQUIRE(round_trip(pusher, results, good).str("status") == "ALLOCATED");
+    answer_before = without_seq(round_trip(pusher, results, good));
+    worker.stop();
+  }
+  // 20 frames of 200 KiB came in; the journal holds their seqs, not their bytes.
+  std::size_t journaled = 0;
+  for (const auto& segment : journal_segments(data)) journaled += records_end(segment);
+  CHECK(journaled < 4 * 1024);
+
+  RunningWorker restarted(durability_schedule(), durable_config(data));
+  Querier q(restarted.context(), restarted.endpoints().queries);
+  CHECK(q.ask(Body().set("type", "health")).u64("seq") == kOversize + 2);
+  Pusher pusher(restarted.context(), restarted.endpoints().requests);
+  Subscriber results(restarted.context(), restarted.endpoints().events, {"result/retry/"});
+  CHECK(without_seq(round_trip(pusher, results, allocate("good", "D0", "WALK_IN", "D0-S0", "retry"))) ==
+        answer_before);
+}
+
 TEST_CASE("a second worker on the same data dir is refused", "[durability]") {
   TempDir dir;
   const std::string data = dir.path() + "/data";

@@ -186,17 +186,13 @@ void Decoder::request(const void* data, std::size_t size, DecodedRequest& out) {
   if (!request_into(data, size, out)) out.request.reset();
 }
 
-bool Decoder::request_into(const void* data, std::size_t size, DecodedRequest& out) {
-  out.request_id.reset();
-  out.type.reset();
-  out.client_id.clear();
-  out.error.clear();
-  wire::Fields f;
-  if (!wire::parse_map(static_cast<const char*>(data), size, kRequestKeyIndex, f, out.error)) return false;
-  std::string error;
+namespace {
 
-  // Addressing first: a result the client can route and match is the point
-  // of answering a malformed request at all.
+// Addressing first: a result the client can route and match is the point
+// of answering a malformed request at all. Reads client_id, request_id and
+// type into `out`; returns the first problem with them, or "".
+std::string read_addressing(const wire::Fields& f, DecodedRequest& out) {
+  std::string error;
   std::string client_error;
   if (const auto* value = f.get(kClientId)) {
     std::string_view text;
@@ -224,6 +220,24 @@ bool Decoder::request_into(const void* data, std::size_t size, DecodedRequest& o
     }
     if (error.empty()) error = type_error;
   }
+  return error;
+}
+
+}  // namespace
+
+bool Decoder::request_into(const void* data, std::size_t size, DecodedRequest& out) {
+  out.request_id.reset();
+  out.type.reset();
+  out.client_id.clear();
+  out.error.clear();
+  wire::Fields f;
+  if (!wire::parse_map(static_cast<const char*>(data), size, kRequestKeyIndex, f, out.error)) {
+    // Refused for its shape, but its addressing may be readable: then the
+    // rejection reaches the client that sent it, under its request_id.
+    if (f.readable_after_refusal) (void)read_addressing(f, out);
+    return false;
+  }
+  std::string error = read_addressing(f, out);
   if (error.empty() && f.has_problem) error = f.problem();
   if (!error.empty()) {
     out.error = std::move(error);

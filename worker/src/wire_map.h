@@ -31,6 +31,12 @@ struct Fields {
   std::string_view problem_key;
   bool problem_is_duplicate = false;
   bool has_problem = false;
+  // After a refusal: whether `values` may still be read. True when the
+  // body was a map and the refusal came while or after its entries were
+  // read (a non-string key, trailing bytes, a value nested too deep): every
+  // key marked present was read whole, so a client_id and request_id
+  // given there can still address the rejection to its client.
+  bool readable_after_refusal = false;
 
   // Nil counts as absent, so clients whose MessagePack library writes null
   // for unset optionals just work.
@@ -70,6 +76,7 @@ template <class KeyIndex>
                              std::string& error) {
   out.present = 0;
   out.has_problem = false;
+  out.readable_after_refusal = false;
   if (size > kMaxRequestBytes || size == 0) [[unlikely]]
     return refuse_size(size, error);
   Reader reader(data, size);
@@ -83,8 +90,12 @@ template <class KeyIndex>
   Value ignored;
   for (std::uint32_t i = 0; i < root.count; ++i) {
     // Keys and values are nearly always short strings: read those inline.
-    if (!reader.short_string(key) && !reader.value(key, 1)) return refuse_unreadable(reader.failure(), error);
+    if (!reader.short_string(key) && !reader.value(key, 1)) {
+      out.readable_after_refusal = true;
+      return refuse_unreadable(reader.failure(), error);
+    }
     Value* target = &ignored;
+    std::uint32_t filed = 0;  // the present bit this value sets
     if (key.kind != Kind::kString) {
       if (first_bad_key == 0) {
         first_bad_key = i + 1;
@@ -95,12 +106,17 @@ template <class KeyIndex>
     } else if ((out.present >> k & 1u) != 0) {
       out.note_problem(key.text(), /*duplicate=*/true);
     } else {
-      out.present |= 1u << k;
+      filed = 1u << k;
+      out.present |= filed;
       target = &out.values[k];
     }
-    if (!reader.short_string(*target) && !reader.value(*target, 1))
+    if (!reader.short_string(*target) && !reader.value(*target, 1)) {
+      out.present &= ~filed;  // read in part: not a value
+      out.readable_after_refusal = true;
       return refuse_unreadable(reader.failure(), error);
+    }
   }
+  out.readable_after_refusal = true;
   if (reader.offset() != size) return refuse_trailing(size, reader.offset(), error);
   if (first_bad_key != 0) return refuse_key(first_bad_key, bad_key_kind, error);
   return true;
