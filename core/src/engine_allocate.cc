@@ -110,6 +110,10 @@ void Engine::State::allocate(const Request& r, StoredResult& rec) {
   // possible rejection.
   if (!r.doctor_id) return reject(rec, Code::kBadRequest, "missing field 'doctor_id'");
   if (!r.source) return reject(rec, Code::kBadRequest, "missing field 'source'");
+  // A Source made by a cast rather than parsed would index the per-source
+  // counters out of bounds.
+  if (static_cast<std::size_t>(*r.source) >= kSourceCount)
+    return reject(rec, Code::kBadRequest, "field 'source' is not a source");
   if (r.capacity && *r.capacity > kMaxSlotCapacity)
     return reject(rec, Code::kBadRequest,
                   "field 'capacity' exceeds the maximum " + std::to_string(kMaxSlotCapacity));

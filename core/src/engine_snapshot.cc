@@ -305,6 +305,9 @@ std::optional<Engine> Engine::load(std::string_view bytes, std::string* error) {
   }
   s->date = r.date();
   s->first_serial = r.u64();
+  // Serials start at 1 ("T0" would not parse back: find_token), and ids
+  // stay within find_token's 19 digits for any number of tokens.
+  if (s->first_serial == 0 || s->first_serial > kSerialLimit) r.fail("first_serial out of range");
   s->next_arrival = r.u64();
   if (s->next_arrival > kArrivalLimit) r.fail("next_arrival out of range");
   s->next_slot_creation = r.u32();

@@ -55,6 +55,9 @@ struct TokenRec {
 // Arrivals are numbered from 0 and must fit below the rank bits (load
 // rejects a state that breaks this): 2^59 arrivals is beyond any service.
 inline constexpr std::uint64_t kArrivalLimit = std::uint64_t{1} << 59;
+// Token serials below this leave room for 2^32 more tokens within the 19
+// digits find_token reads.
+inline constexpr std::uint64_t kSerialLimit = 1'000'000'000'000'000'000ULL;
 
 // A seat holder's fields that slot scans compare, packed into one word so
 // that each scan is a branch-free min or max over 8-byte keys: "waiting"

@@ -129,6 +129,61 @@ TEST_CASE("token serials past the id cache's 14 digits are still rendered in ful
   CHECK(patched.check_invariants().empty());
 }
 
+TEST_CASE("a doctor's next number must be one past the tokens it issued", "[snapshot]") {
+  Engine engine(test::three_slot_schedule(5, 5, 5));
+  seat_walk_ins(engine, 3, "r");
+  const std::string bytes = engine.save();
+  // The doctor record: id, next_number (4: three issued), version (3 events).
+  const auto u32_bytes = [](std::uint32_t value) { return u64_bytes(value).substr(0, 4); };
+  const std::string at = "D1" + u32_bytes(4) + u64_bytes(3);
+  const auto where = bytes.find(at);
+  REQUIRE(where != std::string::npos);
+  REQUIRE(bytes.find(at, where + 1) == std::string::npos);
+  // 0 and 3 would issue a number twice (0 is "no token"); 5 would skip
+  // one; 0xFFFFFFFF had the check mark 2^32 numbers (512 MB) and wrap.
+  for (const std::uint32_t next : {0u, 3u, 5u, 0xFFFFFFFFu}) {
+    INFO("next_number " << next);
+    std::string patched = bytes;
+    patched.replace(where + 2, 4, u32_bytes(next));
+    std::string error;
+    CHECK_FALSE(Engine::load(patched, &error).has_value());
+    CHECK_THAT(error, Catch::Contains("doctor D1 has issued 3 tokens, but its next number is " + std::to_string(next)));
+  }
+}
+
+TEST_CASE("a first token serial of 0 or past the 19-digit ids is refused", "[snapshot]") {
+  Engine engine(test::three_slot_schedule(5, 5, 5));
+  seat_walk_ins(engine, 3, "r");
+  const std::string bytes = engine.save();
+  // first_serial 1, then next_arrival 3.
+  const std::string at = u64_bytes(1) + u64_bytes(3);
+  const auto where = bytes.find(at);
+  REQUIRE(where != std::string::npos);
+  REQUIRE(bytes.find(at, where + 1) == std::string::npos);
+  for (const std::uint64_t first : {std::uint64_t{0}, std::uint64_t{1'000'000'000'000'000'001ULL}}) {
+    INFO("first_serial " << first);
+    std::string patched = bytes;
+    patched.replace(where, 8, u64_bytes(first));
+    std::string error;
+    CHECK_FALSE(Engine::load(patched, &error).has_value());
+    CHECK_THAT(error, Catch::Contains("first_serial out of range"));
+  }
+  // The largest accepted still issues ids that parse back.
+  std::string patched = bytes;
+  patched.replace(where, 8, u64_bytes(1'000'000'000'000'000'000ULL));
+  Engine loaded = load_or_fail(patched);
+  Request call{.type = OpType::kCallNext};
+  call.request_id = test::rid("call");
+  call.doctor_id = test::doc("D1");
+  const auto called = loaded.apply(call);
+  REQUIRE(called.result.status == Status::kCalled);
+  Request done{.type = OpType::kComplete};
+  done.request_id = test::rid("done");
+  done.token_id = called.result.token_id;
+  CHECK(loaded.apply(done).result.status == Status::kCompleted);
+  CHECK(loaded.check_invariants().empty());
+}
+
 TEST_CASE("a stored DAY_OPENED answer of any operation but open_day is refused", "[snapshot]") {
   // A duplicate is rendered from the stored answer, and rendering takes
   // any DAY_OPENED answer for open_day's (whose report the engine keeps

@@ -198,6 +198,24 @@ TEST_CASE("an operation type outside the enum is BAD_REQUEST, not undefined beha
   CHECK(test::observable_state(s.h.engine) == before);
 }
 
+TEST_CASE("a source outside the enum is BAD_REQUEST, not undefined behaviour", "[validation]") {
+  // Only a cast makes one (parsing yields the five), but the per-source
+  // counters it would index are in the slot record: UBSan saw the write.
+  for (const int value : {kSourceCount, kSourceCount + 2, 255}) {
+    INFO("source " << value);
+    Setup s;
+    const auto before = test::observable_state(s.h.engine);
+    Request r = full_request(OpType::kAllocate, s);
+    r.source = static_cast<Source>(value);
+    const Outcome out = s.h.apply(r);
+    CHECK(out.result.status == Status::kRejected);
+    CHECK(out.result.code == Code::kBadRequest);
+    CHECK(out.result.reason == "field 'source' is not a source");
+    CHECK(out.events.empty());
+    CHECK(test::observable_state(s.h.engine) == before);
+  }
+}
+
 TEST_CASE("an empty request of each type is rejected, never thrown", "[validation]") {
   for (int t = 0; t < kOpTypeCount; ++t) {
     Setup s;
