@@ -9,6 +9,7 @@ target_sources(opd_worker_lib PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/src/security/authorized_keys.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/security/zap_handler.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/security/gatekeeper.cc
+  ${CMAKE_CURRENT_LIST_DIR}/src/security/handshake_log.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/security/exposure.cc
   ${CMAKE_CURRENT_LIST_DIR}/src/systemd_notify.cc
 )

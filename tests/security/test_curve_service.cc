@@ -3,6 +3,11 @@
 // the tests read results with an ordinary subscriber.
 #include <catch2/catch.hpp>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+
+#include <chrono>
+#include <thread>
+
 #include "secure_fixture.h"
 
 using namespace opd::worker::test;
@@ -88,6 +93,47 @@ TEST_CASE("plaintext clients are refused when CURVE is on", "[security][curve]")
   CHECK_FALSE(plain_query.ask(Body().set("type", "health"), kRefusedWait).has_value());
 
   CHECK(w.received() == 0);
+}
+
+TEST_CASE("a plaintext client's failed handshakes are logged, one line a second with a count",
+          "[security][curve]") {
+  // libzmq drops a client without keys before the ZAP handler hears of
+  // it: only the socket monitor sees it.
+  KeyRing keys;
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(256);
+  auto config = secured_config(keys);
+  config.logger = std::make_shared<spdlog::logger>("handshakes", sink);
+  RunningWorker worker(one_doctor(), config);
+  const auto failure_lines = [&sink] {
+    std::vector<std::string> found;
+    for (auto& line : sink->last_formatted())
+      if (line.find("failed the handshake") != std::string::npos) found.push_back(line);
+    return found;
+  };
+  const auto started = std::chrono::steady_clock::now();
+  // Each fails its handshake once. A new one every ~100 ms until a line
+  // reports the ones held back: bounded, whatever the machine's speed.
+  std::vector<std::unique_ptr<SecurePusher>> clients;
+  std::vector<std::string> lines;
+  bool counted = false;
+  while (!counted && std::chrono::steady_clock::now() < started + 10s) {
+    clients.push_back(std::make_unique<SecurePusher>(worker.context(), worker.endpoints().requests, std::nullopt));
+    const auto handshake = clients.back()->handshake();
+    REQUIRE(handshake.has_value());
+    CHECK(handshake->event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
+    std::this_thread::sleep_for(100ms);
+    lines = failure_lines();
+    for (const auto& line : lines) counted |= line.find("more in the last second") != std::string::npos;
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  REQUIRE_FALSE(lines.empty());
+  CHECK_THAT(lines.front(), Catch::Contains("failed the handshake on the requests socket tcp://127.0.0.1:"));
+  CHECK_THAT(lines.front(), Catch::Contains("mechanism mismatch (a client without CURVE keys?)"));
+  CHECK(counted);
+  // The throttle: never more than a line a second, while ~10 clients a
+  // second failed.
+  CHECK(clients.size() > lines.size());
+  CHECK(static_cast<double>(lines.size()) <= seconds + 1);
 }
 
 TEST_CASE("a client holding the wrong server key cannot connect", "[security][curve]") {

@@ -20,6 +20,7 @@
 #include "opd/worker/protocol.h"
 #include "opd/worker/security/exposure.h"
 #include "opd/worker/security/gatekeeper.h"
+#include "opd/worker/security/handshake_log.h"
 #include "opd/worker/security/roles.h"
 #include "opd/worker/stats.h"
 #include "opd/worker/systemd_notify.h"
@@ -137,6 +138,9 @@ struct Service::Impl {
   zmq::socket_t pull;
   zmq::socket_t pub;
   zmq::socket_t router;
+  // With CURVE: the handshakes of pull and router that fail before ZAP.
+  // After them, so that it stops watching before they are destroyed.
+  std::optional<security::HandshakeLog> handshakes;
   int stop_fd = -1;  // eventfd written by request_stop()
   std::unique_ptr<Persistence> persistence;  // null: in memory only
   ReplayPipeline* replaying = nullptr;        // during recovery only
@@ -200,6 +204,12 @@ Service::Impl::Impl(zmq::context_t& context, Schedule schedule, ServiceConfig c)
                          s.set(zmq::sockopt::linger, 0);
                        });
 
+  if (gate) {
+    handshakes.emplace(*log);
+    handshakes->watch(context, pull, "requests");
+    handshakes->watch(context, router, "queries");
+  }
+
   warn_if_exposed();
 
   stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -221,13 +231,14 @@ WorkerStatus Service::Impl::status() const {
 
 // The loop. One turn, always in this order (the order is the design):
 //   1. poll: requests (PULL), queries (ROUTER), the stop eventfd, the
-//      signal fd and the ZAP handler; wake no later than the next heartbeat
+//      signal fd, the ZAP handler and the handshake monitors; wake no later than the next heartbeat
 //      or interval fsync
 //   2. stop requested: leave. Every batch taken so far is already applied
 //      and published, so stopping here loses nothing that was received.
 //      SIGHUP: re-read the authorised keys (requests taken from here on
 //      are judged by the new list)
-//   3. answer ZAP: admit or refuse the CURVE handshakes waiting
+//   3. answer ZAP: admit or refuse the CURVE handshakes waiting; log the
+//      handshakes that failed before ZAP (no keys, not ZMTP)
 //   4-5. take a batch and apply it, one request after another, in arrival
 //      order: each is given the next seq and its sender's role (from the
 //      key it authenticated with), decoded (wire validation happens here),
@@ -253,17 +264,21 @@ WorkerStatus Service::Impl::status() const {
 void Service::Impl::run() {
   log->info("serving: requests on {}, events on {}, queries on {}", bound.requests, bound.events,
             bound.queries);
-  std::array<zmq::pollitem_t, 5> items{};
+  std::array<zmq::pollitem_t, 7> items{};
   // Optional items go after the fixed three; index 0 (PULL) means absent.
   std::size_t item_count = 3;
   const std::size_t signal_at = config.signal_fd >= 0 ? item_count++ : 0;
   const std::size_t zap_at = gate ? item_count++ : 0;
+  const std::size_t handshakes_at = item_count;  // then one item per watched socket
+  if (handshakes) item_count += handshakes->size();
   while (true) {
     items[0] = {pull.handle(), 0, ZMQ_POLLIN, 0};
     items[1] = {router.handle(), 0, ZMQ_POLLIN, 0};
     items[2] = {nullptr, stop_fd, ZMQ_POLLIN, 0};
     if (signal_at != 0) items[signal_at] = {nullptr, config.signal_fd, ZMQ_POLLIN, 0};
     if (zap_at != 0) items[zap_at] = {gate->zap_socket().handle(), 0, ZMQ_POLLIN, 0};
+    for (std::size_t i = 0; handshakes && i < handshakes->size(); ++i)
+      items[handshakes_at + i] = {handshakes->monitor(i).handle(), 0, ZMQ_POLLIN, 0};
     const auto now = Clock::now();
     auto wake = next_heartbeat;
     if (persistence) wake = std::min(wake, persistence->next_deadline().value_or(wake));
@@ -293,6 +308,8 @@ void Service::Impl::run() {
       }
     }
     if (zap_at != 0 && (items[zap_at].revents & ZMQ_POLLIN)) gate->answer_zap();
+    for (std::size_t i = 0; handshakes && i < handshakes->size(); ++i)
+      if (items[handshakes_at + i].revents & ZMQ_POLLIN) handshakes->drain(i);
 
     if (items[0].revents & ZMQ_POLLIN) {
       take_batch();
@@ -545,6 +562,7 @@ void Service::Impl::close_sockets() {
   // Nothing received is still unanswered here (see the loop's step 2): the
   // remaining PULL queue was never taken and gets no result, as after a
   // crash; PUB keeps trying to deliver for at most `linger`.
+  if (handshakes) handshakes->close();  // before the sockets it watches
   pull.close();
   router.close();
   pub.close();

@@ -99,17 +99,12 @@ void ZapHandler::answer_one(const AuthorizedKeys& keys, std::size_t frames) {
 
 void ZapHandler::refused(std::string_view address, std::string_view why) {
   ++counters_.refused;
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_warning_) {
-    ++unlogged_refusals_;
-    return;
-  }
-  next_warning_ = now + std::chrono::seconds(1);
-  if (unlogged_refusals_ > 0)
-    log_.warn("ZAP: refused {} from {} (and {} more refusals in the last second)", why, address, unlogged_refusals_);
+  std::uint64_t held_back = 0;
+  if (!throttle_.due(std::chrono::steady_clock::now(), held_back)) return;
+  if (held_back > 0)
+    log_.warn("ZAP: refused {} from {} (and {} more refusals in the last second)", why, address, held_back);
   else
     log_.warn("ZAP: refused {} from {}", why, address);
-  unlogged_refusals_ = 0;
 }
 
 }  // namespace opd::worker::security

@@ -24,6 +24,7 @@
 #include <zmq.hpp>
 
 #include "opd/worker/security/authorized_keys.h"
+#include "opd/worker/security/warning_throttle.h"
 
 namespace opd::worker::security {
 
@@ -63,10 +64,7 @@ class ZapHandler {
   std::array<zmq::message_t, kMaxFrames> frames_;
   zmq::message_t extra_;
   Counters counters_;
-  // A refused client reconnects every 100 ms or so: one warning a second,
-  // with a count of the rest, keeps the log readable.
-  std::chrono::steady_clock::time_point next_warning_{};
-  std::uint64_t unlogged_refusals_ = 0;
+  WarningThrottle throttle_;
 };
 
 }  // namespace opd::worker::security
