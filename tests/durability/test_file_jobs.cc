@@ -70,7 +70,10 @@ TEST_CASE("pending counts a job until it has finished", "[file_jobs]") {
   FileJobs jobs;
   std::atomic<bool> release{false};
   jobs.submit([&] {
-    while (!release) std::this_thread::sleep_for(1ms);
+    // Bounded: should the test leave before releasing it, FileJobs'
+    // destructor (which waits for this job) still returns.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!release && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
     return JobReport{};
   });
   CHECK(jobs.pending() == 1);

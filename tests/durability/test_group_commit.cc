@@ -12,6 +12,7 @@
 #include "opd/durability/crc32c.h"
 #include "opd/durability/journal.h"
 #include "opd/durability/snapshot_file.h"
+#include "opd/worker/protocol.h"
 #include "workload.h"
 
 namespace opd::worker::test {
@@ -106,17 +107,18 @@ TEST_CASE("with fsync always, no result, event or query answer is ahead of the j
 
   // Bursts with pauses, from another thread, so this one is mostly waiting
   // when a batch is published and looks at the file at once. Each burst
-  // ends with a 512 KiB frame (refused as malformed, journaled all the
-  // same): the write of its batch takes a while, so a result published
+  // ends with 8 frames of 64 KiB, the most a request may be (refused as
+  // malformed, journaled all the same; a larger one would be journaled
+  // empty): the write of their batch takes a while, so a result published
   // before that write would be caught here.
   constexpr std::uint64_t kBursts = 40;
   constexpr std::uint64_t kBurst = 100;
   std::thread pushing([&worker] {
     Pusher pusher(worker.context(), worker.endpoints().requests);
     Workload workload(11);
-    const std::string blob(512 * 1024, '\xc1');
+    const std::string blob(kMaxRequestBytes, '\xc1');
     for (std::uint64_t i = 0; i < kBursts * kBurst; ++i) {
-      pusher.send_raw(i % kBurst == kBurst - 5 ? blob : workload.next());
+      pusher.send_raw(i % kBurst >= kBurst - 8 ? blob : workload.next());
       if (i % kBurst == kBurst - 1) std::this_thread::sleep_for(3ms);
     }
   });

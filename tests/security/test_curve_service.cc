@@ -235,6 +235,14 @@ TEST_CASE("each role's allowed and forbidden operations, over real sockets", "[s
     CHECK(health->str("date") == "2030-01-02");
     // The new day starts from the schedule: S2 back to 5, no tokens.
     CHECK(board->u64("version") > 0);
+    const auto slots = (*board)["slots"];
+    REQUIRE(slots.size() == 2);
+    CHECK(slots.at(1).str("slot_id") == "S2");
+    CHECK(slots.at(1).u64("capacity") == 5);
+    CHECK(slots.at(0)["tokens"].size() == 0);
+    CHECK(slots.at(1)["tokens"].size() == 0);
+    CHECK((*board)["waitlist"].size() == 0);
+    CHECK(board->is_nil("now_serving"));
   } else if (role == "display") {
     CHECK(health->is_nil("date"));
     CHECK(board->u64("version") == 0);  // nothing ever happened

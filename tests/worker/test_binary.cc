@@ -112,10 +112,15 @@ TEST_CASE("SIGTERM: the worker publishes what it took, exits 0 within 2 s", "[wo
   CHECK_THAT(exit.err, Catch::Contains("received SIGTERM, stopping"));
   CHECK_THAT(exit.err, Catch::Contains("stopped after"));
 
-  // What was published is a gap-free prefix of the order: seq 1, 2, ... k
-  // (the first one was consumed above).
+  // What was published is the gap-free order of what it took: seq 1, 2,
+  // ... up to the last seq it logs (the first one was consumed above).
+  const auto at = exit.err.find("last seq ");
+  REQUIRE(at != std::string::npos);
+  const std::uint64_t last = std::stoull(exit.err.substr(at + 9));
+  REQUIRE(last >= 1);
   std::uint64_t expected = 2;
   for (const auto& p : sub.drain(200ms)) CHECK(p.body.u64("seq") == expected++);
+  CHECK(expected == last + 1);
 }
 
 TEST_CASE("SIGINT stops the worker the same way", "[worker][binary][signals]") {

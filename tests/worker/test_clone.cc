@@ -124,6 +124,9 @@ class Display {
   }
 
   const Model& model(const std::string& doctor) { return models_[doctor]; }
+  // Events applied to a doctor's model since its last snapshot: above 0,
+  // the model is the display's own work, not a copy of the worker's board.
+  int events_since_snapshot(const std::string& doctor) { return events_since_snapshot_[doctor]; }
   int snapshots = 0;
 
  private:
@@ -135,6 +138,7 @@ class Display {
 
   void snapshot(const std::string& doctor) {
     ++snapshots;
+    events_since_snapshot_[doctor] = 0;
     models_[doctor] = model_from_snapshot(query_.ask(Body().set("type", "snapshot").set("doctor_id", doctor)));
   }
 
@@ -211,11 +215,13 @@ class Display {
     }
     m.version = version;
     if (resnapshot) snapshot(doctor);
+    else ++events_since_snapshot_[doctor];
   }
 
   Subscriber sub_;
   Querier query_;
   std::map<std::string, Model> models_;
+  std::map<std::string, int> events_since_snapshot_;
 };
 
 // ---- A random day -------------------------------------------------------------
@@ -359,10 +365,24 @@ TEST_CASE("Clone recipe: a late-joining display converges to the worker's and th
   Querier query(worker.context(), worker.endpoints().queries);
   Day day(schedule);
 
+  // The boards' versions now, from the worker.
+  const auto current_versions = [&] {
+    std::map<std::string, std::uint64_t> versions;
+    for (const auto& doctor : day.doctors)
+      versions[doctor] = query.ask(Body().set("type", "snapshot").set("doctor_id", doctor)).u64("version");
+    return versions;
+  };
   // Half the day, then a display joins while the worker is still busy.
+  // It follows the rest in steps: a display that re-snapshots (a new day,
+  // a new slot) gets the board as it is then, so one that only caught up
+  // at the end would compare the worker's board with itself.
   for (int i = 0; i < kRequests / 2; ++i) push.send(to_body(day.next()));
   Display display(worker, day.doctors);
-  for (int i = kRequests / 2; i < kRequests; ++i) push.send(to_body(day.next()));
+  constexpr int kStep = 50;
+  for (int i = kRequests / 2; i < kRequests; i += kStep) {
+    for (int j = i; j < i + kStep && j < kRequests; ++j) push.send(to_body(day.next()));
+    display.follow_until(current_versions());
+  }
 
   // Every result, in order, equals the reference core's.
   for (int i = 0; i < kRequests; ++i) {
@@ -372,12 +392,9 @@ TEST_CASE("Clone recipe: a late-joining display converges to the worker's and th
     check_result(p.body, day.results[static_cast<std::size_t>(i)]);
   }
 
-  std::map<std::string, std::uint64_t> versions;
-  for (const auto& doctor : day.doctors) {
-    const View snapshot = query.ask(Body().set("type", "snapshot").set("doctor_id", doctor));
-    CHECK(snapshot.u64("seq") == kRequests);
-    versions[doctor] = snapshot.u64("version");
-  }
+  for (const auto& doctor : day.doctors)
+    CHECK(query.ask(Body().set("type", "snapshot").set("doctor_id", doctor)).u64("seq") == kRequests);
+  const auto versions = current_versions();
   display.follow_until(versions);
   for (const auto& doctor : day.doctors) {
     INFO("doctor " << doctor);
@@ -387,6 +404,8 @@ TEST_CASE("Clone recipe: a late-joining display converges to the worker's and th
     INFO("display:\n" << display.model(doctor) << "\nworker:\n" << worker_board << "\ncore:\n" << core_board);
     CHECK(display.model(doctor) == worker_board);
     CHECK(worker_board == core_board);
+    INFO("snapshots taken: " << display.snapshots);
+    CHECK(display.events_since_snapshot(doctor) > 0);
   }
 
   // A subscriber present from the start saw every doctor's versions as
