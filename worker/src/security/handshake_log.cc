@@ -1,5 +1,6 @@
 #include "opd/worker/security/handshake_log.h"
 
+#include <cstdint>
 #include <cstring>
 
 namespace opd::worker::security {
@@ -21,7 +22,10 @@ std::string_view what_failed(std::uint16_t event, std::uint32_t value) {
 }  // namespace
 
 void HandshakeLog::watch(zmq::context_t& context, zmq::socket_t& socket, std::string_view name) {
-  const std::string endpoint = "inproc://opd-handshakes-" + std::to_string(watched_.size());
+  // Inproc names are per context: the socket's address keeps two services
+  // sharing one context (tests) apart.
+  const std::string endpoint =
+      "inproc://opd-handshakes-" + std::to_string(reinterpret_cast<std::uintptr_t>(&socket));
   if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), kWatchedEvents) != 0) throw zmq::error_t();
   zmq::socket_t monitor(context, zmq::socket_type::pair);
   monitor.set(zmq::sockopt::linger, 0);
@@ -41,7 +45,6 @@ void HandshakeLog::drain(std::size_t i) {
     std::uint32_t value = 0;
     std::memcpy(&id, event.data(), sizeof id);
     std::memcpy(&value, static_cast<const char*>(event.data()) + sizeof id, sizeof value);
-    ++failed_;
     std::uint64_t held_back = 0;
     if (!throttle_.due(std::chrono::steady_clock::now(), held_back)) continue;
     const std::string_view endpoint(static_cast<const char*>(address.data()), address.size());

@@ -1,8 +1,9 @@
 // Logs the CURVE handshakes that fail before the ZAP handler is asked:
-// a client without keys (plaintext, a mechanism mismatch) or one that does
-// not speak ZMTP. libzmq drops those connections itself, so without this
-// the worker's log never shows them and the client only times out. (An
-// unlisted key reaches the ZAP handler, which logs it with the key.)
+// a client without keys (plaintext: a mechanism mismatch) or one holding
+// another server's public key (a cryptographic error). libzmq drops those
+// connections itself, so without this the worker's log never shows them
+// and the client only times out. (An unlisted key reaches the ZAP handler,
+// which logs it with the key.)
 //
 // It listens to libzmq's socket monitor of each watched socket over an
 // inproc PAIR, polled in the service loop beside the sockets it watches.
@@ -43,9 +44,6 @@ class HandshakeLog {
   // Reads and logs what watched socket `i` reported; never blocks.
   void drain(std::size_t i);
 
-  // Handshakes that failed before ZAP, since the start.
-  [[nodiscard]] std::uint64_t failed() const noexcept { return failed_; }
-
   void close() noexcept;
 
  private:
@@ -56,7 +54,6 @@ class HandshakeLog {
   };
   spdlog::logger& log_;
   std::vector<Watched> watched_;
-  std::uint64_t failed_ = 0;
   WarningThrottle throttle_;
 };
 
