@@ -3,6 +3,12 @@
 // the tests read results with an ordinary subscriber.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <spdlog/sinks/ringbuffer_sink.h>
 
 #include <chrono>
@@ -134,6 +140,53 @@ TEST_CASE("a plaintext client's failed handshakes are logged, one line a second 
   // second failed.
   CHECK(clients.size() > lines.size());
   CHECK(static_cast<double>(lines.size()) <= seconds + 1);
+}
+
+namespace {
+
+// One plaintext ZMTP 3.0 greeting (mechanism NULL) over raw tcp: whether
+// the worker's side answered within `wait` (it sends its own greeting at
+// once, unless its I/O thread is stuck).
+bool greeted(int port, std::chrono::milliseconds wait) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool answered = false;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0) {
+    unsigned char greeting[64] = {0xFF, 0, 0, 0, 0, 0, 0, 0, 1, 0x7F, 3, 0, 'N', 'U', 'L', 'L'};
+    if (::write(fd, greeting, sizeof greeting) == static_cast<ssize_t>(sizeof greeting)) {
+      pollfd readable{fd, POLLIN, 0};
+      answered = ::poll(&readable, 1, static_cast<int>(wait.count())) > 0;
+    }
+  }
+  ::close(fd);
+  return answered;
+}
+
+int port_of(const std::string& endpoint) { return std::stoi(endpoint.substr(endpoint.rfind(':') + 1)); }
+
+}  // namespace
+
+TEST_CASE("thousands of failed handshakes between two turns of the loop stall nothing, and it still stops",
+          "[security][curve]") {
+  // The loop reads the handshake monitors once a turn; a long turn (an
+  // fsync, a snapshot) must not let the events block libzmq's I/O thread.
+  // Here the loop never turns: the Service is built, not run.
+  KeyRing keys;
+  auto* context = new zmq::context_t(1);
+  auto* service = new opd::worker::Service(*context, one_doctor(), secured_config(keys));
+  const int requests = port_of(service->endpoints().requests);
+  int unanswered = 0;
+  for (int i = 0; i < 3'000 && unanswered == 0; ++i) unanswered += greeted(requests, 2s) ? 0 : 1;
+  const bool queries_answer = greeted(port_of(service->endpoints().queries), 2s);
+  CHECK(unanswered == 0);
+  CHECK(queries_answer);
+  if (unanswered != 0 || !queries_answer) return;  // stuck: destroying it would wait for ever, so leak it
+  delete service;  // stops the monitors: this waited for ever on a full pipe
+  delete context;
 }
 
 TEST_CASE("a client holding the wrong server key cannot connect", "[security][curve]") {

@@ -1,5 +1,6 @@
 #include "opd/worker/security/handshake_log.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 
@@ -22,13 +23,20 @@ std::string_view what_failed(std::uint16_t event, std::uint32_t value) {
 }  // namespace
 
 void HandshakeLog::watch(zmq::context_t& context, zmq::socket_t& socket, std::string_view name) {
-  // Inproc names are per context: the socket's address keeps two services
-  // sharing one context (tests) apart.
-  const std::string endpoint =
-      "inproc://opd-handshakes-" + std::to_string(reinterpret_cast<std::uintptr_t>(&socket));
+  // Inproc names are per context and stay bound until libzmq's reaper has
+  // closed the old monitor: a process-wide count never reuses one.
+  static std::atomic<std::uint64_t> monitors{0};
+  const std::string endpoint = "inproc://opd-handshakes-" + std::to_string(monitors.fetch_add(1));
   if (zmq_socket_monitor(socket.handle(), endpoint.c_str(), kWatchedEvents) != 0) throw zmq::error_t();
   zmq::socket_t monitor(context, zmq::socket_type::pair);
   monitor.set(zmq::sockopt::linger, 0);
+  // libzmq sends each event with a blocking send on its I/O thread, holding
+  // the socket's monitor lock. With the default limit, ~2,000 failures
+  // between two turns of the loop filled the pipe: every socket's I/O
+  // stalled, and stopping (zmq_socket_monitor(..., nullptr)) waited on that
+  // lock for ever. No limit (0, on the connecting side of inproc): events
+  // queue in memory for the one turn until drain() reads them.
+  monitor.set(zmq::sockopt::rcvhwm, 0);
   monitor.connect(endpoint);
   watched_.push_back(Watched{std::string(name), &socket, std::move(monitor)});
 }
