@@ -5,7 +5,8 @@
 //   valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file=/dev/null
 //       --toggle-collect='*run_apply*' ./build/release/bench/opd_core_counts 400000
 //
-// ('*run_quiet*' for apply_quietly; the leading * matches the anonymous
+// ('*run_in_place*' for apply_in_place, read as bench/workload.h's touch
+// reads it, '*run_quiet*' for apply_quietly; the leading * matches the anonymous
 // namespace in the demangled name). Divide callgrind's "Collected" figures
 // (instructions, conditional branches, their mispredictions, indirect
 // branches, their mispredictions) by the request count. Only the named
@@ -31,6 +32,12 @@ namespace {
   return events;
 }
 
+[[gnu::noinline]] std::uint64_t run_in_place(opd::Engine& engine, const std::vector<opd::Request>& requests) {
+  std::uint64_t sink = 0;
+  for (const auto& request : requests) sink += opd::bench::touch(engine.apply_in_place(request));
+  return sink;
+}
+
 [[gnu::noinline]] void run_quiet(opd::Engine& engine, const std::vector<opd::Request>& requests) {
   for (const auto& request : requests) engine.apply_quietly(request);
 }
@@ -42,13 +49,16 @@ int main(int argc, char** argv) {
   const auto recording = opd::bench::record_workload(total);
   opd::Engine rendered(opd::bench::make_schedule());
   const auto events = run_apply(rendered, recording.requests);
+  opd::Engine in_place(opd::bench::make_schedule());
+  const auto sink = run_in_place(in_place, recording.requests);
   opd::Engine quiet(opd::bench::make_schedule());
   run_quiet(quiet, recording.requests);
-  if (rendered.dump() != recording.final_dump || quiet.dump() != recording.final_dump) {
+  if (rendered.dump() != recording.final_dump || in_place.dump() != recording.final_dump ||
+      quiet.dump() != recording.final_dump || sink == 0) {
     std::fprintf(stderr, "the engines diverged from the recording\n");
     return 1;
   }
-  std::printf("%zu requests applied, rendered (%llu events) and quietly\n", total,
+  std::printf("%zu requests applied, rendered (%llu events), in place and quietly\n", total,
               static_cast<unsigned long long>(events));
   return 0;
 }
