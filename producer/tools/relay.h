@@ -15,7 +15,7 @@
 namespace opd::tools {
 
 inline constexpr std::string_view kRelayTopic = "relay/";
-inline constexpr int kRelayHwm = 100'000;  // the worker's --sndhwm / --rcvhwm defaults
+inline constexpr int kRelayHwm = 100'000;  // the worker's --sndhwm default (its --rcvhwm is 10,000)
 
 // Runs the relay loop on the calling thread until `stop` is set (checked at
 // least every 100 ms). Binds `requests` (PULL) and `events` (PUB); the

@@ -29,7 +29,7 @@ TEST_CASE("no flags gives the documented defaults", "[worker][options]") {
   CHECK(o.engine.auto_create_slots);
   CHECK(o.log_level == spdlog::level::info);
   CHECK(o.sndhwm == 100000);
-  CHECK(o.rcvhwm == 100000);
+  CHECK(o.rcvhwm == 10000);
 }
 
 TEST_CASE("every flag is read, as 'flag value' and as 'flag=value'", "[worker][options]") {

@@ -411,8 +411,8 @@ void Service::Impl::take_one() {
   // Journaled as received: replay decodes it again and decides the same.
   // Except a frame over the size limit, refused for its size alone: it is
   // journaled as an empty frame, refused too and as inert (no state
-  // change), so that a kiosk sending 1 MiB frames cannot make the journal
-  // and its batch buffer grow by 1 MiB each.
+  // change), so that a kiosk sending frames up to the transport ceiling
+  // cannot make the journal and its batch buffer grow by as much each.
   const std::string_view received(static_cast<const char*>(frame.data()), frame.size());
   if (persistence)
     persistence->record(p.seq, JournalEntry{.role = p.role,

@@ -22,7 +22,12 @@ inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 // memory stays bounded. No result can be sent for such a frame (it was never
 // received); frames between kMaxRequestBytes and this ceiling are received
 // and answered REJECTED, so an honest client always learns what went wrong.
-inline constexpr std::int64_t kTransportMaxMessageBytes = 1024 * 1024;
+// Twice the request limit, no more: ZeroMQ queues up to the high-water mark
+// of messages per connected client (--rcvhwm), so the ceiling is what a
+// client that floods while the worker is held up (a disk stall) can make it
+// buffer per message: 10,000 x 128 KiB, 1.25 GiB at worst per client by
+// default (real requests, under 300 bytes: 3 MB).
+inline constexpr std::int64_t kTransportMaxMessageBytes = 2 * kMaxRequestBytes;
 
 // Deepest nesting accepted in a body. Requests and queries are flat maps
 // (depth 1); a little slack gives a clear "wrong type" error for a nested
