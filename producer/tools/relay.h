@@ -1,7 +1,8 @@
 // The no-op relay: the ceiling the worker is measured against. It does what
 // the worker does minus the work: take each request frame off a PULL socket
 // and publish the same bytes on a PUB socket (behind the topic "relay/"),
-// in batches, on one thread, with the worker's default high-water marks.
+// in batches, on one thread, with the worker's default PUB high-water mark
+// (its PULL queue, 100,000, is ten times the worker's default --rcvhwm).
 #pragma once
 
 #include <atomic>

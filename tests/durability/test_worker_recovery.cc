@@ -177,7 +177,7 @@ TEST_CASE("a frame over the size limit is journaled as an empty frame, refused a
     Subscriber results(worker.context(), worker.endpoints().events, {"result/"});
     for (int i = 0; i < kOversize; ++i) {
       auto big = allocate("big" + std::to_string(i), "D0", "WALK_IN", "D0-S0", "retry");
-      big.set("patient_ref", std::string(200 * 1024, 'x'));
+      big.set("patient_ref", std::string(100 * 1024, 'x'));  // over the body limit, under the transport ceiling
       pusher.send(big);
       const auto refused = results.expect("result/");
       CHECK(refused.body.str("code") == "BAD_REQUEST");
@@ -188,7 +188,7 @@ TEST_CASE("a frame over the size limit is journaled as an empty frame, refused a
     answer_before = without_seq(round_trip(pusher, results, good));
     worker.stop();
   }
-  // 20 frames of 200 KiB came in; the journal holds their seqs, not their bytes.
+  // 20 frames of 100 KiB came in; the journal holds their seqs, not their bytes.
   std::size_t journaled = 0;
   for (const auto& segment : journal_segments(data)) journaled += records_end(segment);
   CHECK(journaled < 4 * 1024);

@@ -57,9 +57,9 @@ docs/protocol.md.
                           subscriber further behind loses messages (it
                           recovers with a snapshot), the worker never waits
                                                            [100000]
-  --rcvhwm N              PULL high-water mark, messages per client; a
-                          client further ahead waits. At most N x 128 KiB
-                          buffered per client              [10000]
+  --rcvhwm N              PULL high-water mark, messages per connection; a
+                          client past it waits (back-pressure). At most
+                          N x 128 KiB buffered per connection      [10000]
   --data-dir DIR          journal, snapshots and closed days' reports; created
                           if missing, locked against a second worker [./data]
   --fsync MODE            always: nothing is published before it is on disk

@@ -23,7 +23,7 @@ struct Options {
   EngineConfig engine;
   spdlog::level::level_enum log_level = spdlog::level::info;
   int sndhwm = 100'000;  // PUB, per subscriber
-  int rcvhwm = 10'000;   // PULL, per client (ServiceConfig::rcvhwm)
+  int rcvhwm = 10'000;   // PULL, per connection (ServiceConfig::rcvhwm)
   PersistenceConfig persistence{.data_dir = "data"};
   // --curve-secret-key-file and --authorized-keys (both or neither).
   std::optional<security::CurveConfig> curve;

@@ -21,12 +21,12 @@ inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 // of a tcp/ipc peer that announces a larger frame before buffering it, so
 // memory stays bounded. No result can be sent for such a frame (it was never
 // received); frames between kMaxRequestBytes and this ceiling are received
-// and answered REJECTED, so an honest client always learns what went wrong.
-// Twice the request limit, no more: ZeroMQ queues up to the high-water mark
-// of messages per connected client (--rcvhwm), so the ceiling is what a
-// client that floods while the worker is held up (a disk stall) can make it
-// buffer per message: 10,000 x 128 KiB, 1.25 GiB at worst per client by
-// default (real requests, under 300 bytes: 3 MB).
+// and answered REJECTED / BAD_REQUEST, so an honest client always learns
+// what went wrong. Twice the request limit, no more: ZeroMQ queues up to the
+// high-water mark of messages per connection (--rcvhwm), so the ceiling is
+// what a connection that floods while the worker is held up (a disk stall)
+// can make it buffer per message: 10,000 x 128 KiB = 1,250 MiB at worst per
+// connection by default.
 inline constexpr std::int64_t kTransportMaxMessageBytes = 2 * kMaxRequestBytes;
 
 // Deepest nesting accepted in a body. Requests and queries are flat maps

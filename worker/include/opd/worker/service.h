@@ -50,9 +50,9 @@ struct ServiceConfig {
   // behind loses messages (and recovers with a snapshot); the worker never
   // waits for anyone.
   int sndhwm = 100'000;
-  // PULL high-water mark, in messages per connected client: what a client
-  // can make the worker buffer while it is held up (a disk stall), each
-  // message up to kTransportMaxMessageBytes. A client beyond it waits
+  // PULL high-water mark, in messages per connection: what a client can
+  // make the worker buffer while it is held up (a disk stall), each message
+  // up to kTransportMaxMessageBytes. A client beyond it waits
   // (back-pressure); nothing is lost.
   int rcvhwm = 10'000;
   // Requests applied per loop turn at most; queries are answered between
