@@ -36,9 +36,13 @@ git -C "$root" worktree add --detach "$work/a" "$rev" >/dev/null 2>&1
 compile() {
   local side=$1 tree=$2 pids=()
   mkdir -p "$work/$side"
-  for source in "$tree"/core/src/*.cc "$root/bench/ab/run_one.cc"; do
+  # Each side reads its answers with its own tree's bench/workload.h (the
+  # answer API may differ); the workload it generates must not.
+  local bench="$root/bench"
+  [ -f "$tree/bench/ab/run_one.cc" ] && bench="$tree/bench"
+  for source in "$tree"/core/src/*.cc "$bench/ab/run_one.cc"; do
     g++ -std=c++20 -O3 -DNDEBUG -Dopd=opd_ab_$side -DOPD_AB_RUN=opd_ab_run_$side \
-      -I"$tree/core/include" -I"$tree/core/src" -I"$root/bench" \
+      -I"$tree/core/include" -I"$tree/core/src" -I"$bench" \
       -c "$source" -o "$work/$side/$(basename "$source" .cc).o" &
     pids+=($!)
   done
