@@ -12,7 +12,8 @@
 #            (apply_in_place, which REV must have too)
 #
 # Builds with g++ -O3 -DNDEBUG, as the release preset does, outside CMake.
-# REV needs bench/workload.h's engine API (any revision since 4776dff).
+# REV needs the engine API its own bench/workload.h reads (any revision
+# since 4776dff); each side is built with its own bench/ when it has one.
 set -euo pipefail
 rev=${1:?usage: scripts/core_ab.sh REV [PAIRS] [rendered|quiet|inplace]}
 pairs=${2:-12}
