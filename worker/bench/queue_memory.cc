@@ -34,7 +34,8 @@ long resident_kib() {
 }
 
 // Queues `count` frames of `bytes` into a PULL socket nobody reads and
-// returns the resident memory it grew by, in KiB. `pause` between sends
+// returns the resident memory it grew by, in KiB (-1 if the socket did
+// not take them all). `pause` between sends
 // lets each frame arrive in a read of its own, as a kiosk's requests do.
 long queued_kib(int count, std::size_t bytes, std::chrono::microseconds pause) {
   const opd::worker::ServiceConfig defaults;
@@ -70,11 +71,11 @@ long queued_kib(int count, std::size_t bytes, std::chrono::microseconds pause) {
   int received = 0;
   zmq::message_t frame;
   while (pull.recv(frame, zmq::recv_flags::dontwait)) ++received;
+  pull.unbind(endpoint);
   if (received != count) {
     std::fprintf(stderr, "queued %d of %d frames: the high-water mark stopped the rest\n", received, count);
-    std::exit(1);
+    return -1;
   }
-  pull.unbind(endpoint);
   return after - before;
 }
 
@@ -86,6 +87,7 @@ bool report(const char* what, int count, std::size_t bytes, std::chrono::microse
   if (child < 0) return false;
   if (child == 0) {
     const long kib = queued_kib(count, bytes, pause);
+    if (kib < 0) std::_Exit(1);
     std::printf("%-40s %6d x %6zu bytes: +%8ld KiB resident, %7.1f KiB per message\n", what, count, bytes, kib,
                 static_cast<double>(kib) / count);
     std::fflush(stdout);

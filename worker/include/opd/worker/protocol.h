@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 // what went wrong. Twice the request limit, no more: ZeroMQ queues up to the
 // high-water mark of messages per connection (--rcvhwm), so the ceiling is
 // what a connection that floods while the worker is held up (a disk stall)
-// can make it buffer per message: ~157 KiB each in memory, ~1.5 GiB at worst
+// can make it buffer per message: 138-181 KiB each in memory, up to ~1.8 GiB
 // per connection by default (worker/bench/queue_memory.cc measures it).
 inline constexpr std::int64_t kTransportMaxMessageBytes = 2 * kMaxRequestBytes;
 
