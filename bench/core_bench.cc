@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+#include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "bench_schedule.h"
 #include "opd/core/engine.h"
 #include "workload.h"
@@ -36,26 +40,91 @@ long rss_kib() {
   return pages_resident * 4;
 }
 
-// Memory per live token: one engine filled to a full day, RSS growth over
-// the tokens it holds (idempotency entries for every request included).
-// Runs first, before any other engine has freed memory it could reuse.
-void print_memory_per_request(const opd::Schedule& schedule) {
+// What an engine on `schedule` grew the RSS by, measured while it holds
+// 200,000 allocations without a slot (one doctor after another, the five
+// sources in turn).
+struct Filled {
+  long rss_growth_kib = 0;
+  std::uint64_t requests = 0, issued = 0;
+};
+Filled fill(const opd::Schedule& schedule) {
+  Filled f;
   opd::Outcome outcome;
   const long before = rss_kib();
-  opd::Engine filled(schedule);
-  std::uint64_t issued = 0;
-  for (std::uint64_t i = 0; i < 200'000; ++i) {
+  opd::Engine engine(schedule);
+  for (; f.requests < 200'000; ++f.requests) {
     opd::Request r;
-    r.request_id = opd::RequestId::from_trusted("m" + std::to_string(i));
-    r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(i % kDoctors));
-    r.source = static_cast<opd::Source>(i % 5);
-    filled.apply(r, outcome);
-    issued += outcome.result.ok();
+    r.request_id = opd::RequestId::from_trusted("m" + std::to_string(f.requests));
+    r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(f.requests % kDoctors));
+    r.source = static_cast<opd::Source>(f.requests % 5);
+    engine.apply(r, outcome);
+    f.issued += outcome.result.status == opd::Status::kAllocated ||
+                outcome.result.status == opd::Status::kReallocated;
   }
-  const long after = rss_kib();
-  std::printf("memory: %llu tokens, %d requests: RSS +%ld KiB = %.0f bytes per request (token + idempotency entry)\n",
-              static_cast<unsigned long long>(issued), 200'000, after - before,
-              static_cast<double>(after - before) * 1024.0 / 200'000.0);
+  f.rss_growth_kib = rss_kib() - before;
+  return f;
+}
+
+// Memory, each figure measured in a child process of its own, so that it
+// neither inherits nor leaves freed memory (the timed engines' allocator
+// state stays as if it had not run):
+// - per live token: the bench's OPD with room for every request (250
+//   seats a slot, 200,000 in all), so each allocation issues a token and
+//   keeps it; the growth over the tokens, each with its seat, its id text
+//   and its request's idempotency entry (no token exists without one);
+// - per request of a busy day: the bench's OPD as it is (16,000 seats),
+//   where most of the 200,000 allocations are turned away: the growth
+//   over the requests, mostly their idempotency entries.
+// glibc raises its mmap threshold each time a mapped block is freed, so
+// that later buffers of up to that size come from the heap, whose freed
+// parts stay in the RSS: a vector's discarded buffers would count as the
+// engine's. The child fixes the threshold, so freed buffers leave the RSS
+// and the growth is what the engine holds.
+template <class Measure>
+void in_child(Measure&& measure) {
+  std::fflush(stdout);
+  const pid_t child = fork();
+  if (child < 0) {
+    std::perror("fork");
+    std::exit(1);
+  }
+  if (child == 0) {
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+    const int status = measure();
+    std::fflush(stdout);
+    _exit(status);
+  }
+  int status = 0;
+  if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::fprintf(stderr, "memory measurement failed\n");
+    std::exit(1);
+  }
+}
+
+void print_memory(const opd::Schedule& schedule) {
+  in_child([&] {
+    opd::Schedule roomy = schedule;
+    for (auto& doctor : roomy.doctors)
+      for (auto& slot : doctor.slots) slot.capacity = 250;
+    const Filled live = fill(roomy);
+    if (live.issued != live.requests) {
+      std::fprintf(stderr, "memory per live token: %llu of %llu requests issued a token\n",
+                   static_cast<unsigned long long>(live.issued), static_cast<unsigned long long>(live.requests));
+      return 1;
+    }
+    std::printf("memory: %llu live tokens: RSS +%ld KiB = %.0f bytes per live token (record, seat, id text, its request's idempotency entry)\n",
+                static_cast<unsigned long long>(live.issued), live.rss_growth_kib,
+                static_cast<double>(live.rss_growth_kib) * 1024.0 / static_cast<double>(live.issued));
+    return 0;
+  });
+  in_child([&] {
+    const Filled busy = fill(schedule);
+    std::printf("memory: %llu requests of a busy day, %llu tokens issued: RSS +%ld KiB = %.0f bytes per request\n",
+                static_cast<unsigned long long>(busy.requests), static_cast<unsigned long long>(busy.issued),
+                busy.rss_growth_kib,
+                static_cast<double>(busy.rss_growth_kib) * 1024.0 / static_cast<double>(busy.requests));
+    return 0;
+  });
 }
 
 // Median, fastest and slowest of a set of rates.
@@ -103,7 +172,7 @@ int main(int argc, char** argv) {
   // 10-20%, so the median of several is the figure to compare.
   const int repetitions = argc > 2 ? std::max(1, std::atoi(argv[2])) : 5;
   const auto schedule = make_schedule();
-  print_memory_per_request(schedule);
+  print_memory(schedule);
   const auto [recording, reference_dump] = opd::bench::record_workload(total);
 
   std::vector<double> in_place_rates, rendered_rates, quiet_rates, streamed_rates;
