@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bench_schedule.h"
@@ -116,7 +117,11 @@ struct Recording {
 // the numbers. The views' bytes are the engine's, so reading them is part
 // of the core's cost.
 [[nodiscard]] inline std::uint64_t touch(const opd::OutcomeRef& outcome) noexcept {
-  const auto text = [](std::string_view id) -> std::uint64_t {
+  const auto text = [](auto ref) -> std::uint64_t {
+    const std::string_view id = [&] {
+      if constexpr (std::is_same_v<decltype(ref), std::string_view>) return ref;
+      else return ref.view();
+    }();
     return id.empty() ? 0 : id.size() + static_cast<unsigned char>(id.front()) + static_cast<unsigned char>(id.back());
   };
   const auto& r = outcome.result;

@@ -282,7 +282,7 @@ void Engine::State::view(const StoredResult& rec, OpType type, ResultRef& r) con
   Index doctor = kNoIndex;
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
-    r.token_id = token_text(rec.token);
+    r.token_id = token_ref(rec.token);
     r.token_number = t.number;
     r.source = t.source;
     doctor = t.doctor;
@@ -292,17 +292,17 @@ void Engine::State::view(const StoredResult& rec, OpType type, ResultRef& r) con
     r.source.reset();
   }
   if (rec.slot != kNoIndex) {
-    r.slot_id = slots[rec.slot].id.view();
+    r.slot_id = slots[rec.slot].id.ref();
     if (doctor == kNoIndex) doctor = slots[rec.slot].doctor;
   } else {
     r.slot_id = {};
   }
-  r.doctor_id = doctor != kNoIndex ? doctors[doctor].id.view() : std::string_view();
-  r.removed_token = rec.removed() != kNoIndex ? token_text(rec.removed()) : std::string_view();
-  if (rec.moved_to() == kWaitlistIndex) r.moved_to = kWaitlistName;
-  else if (rec.moved_to() != kNoIndex) r.moved_to = slots[rec.moved_to()].id.view();
+  r.doctor_id = doctor != kNoIndex ? doctors[doctor].id.ref() : IdRef();
+  r.removed_token = rec.removed() != kNoIndex ? token_ref(rec.removed()) : IdRef();
+  if (rec.moved_to() == kWaitlistIndex) r.moved_to = IdRef::waitlist();
+  else if (rec.moved_to() != kNoIndex) r.moved_to = slots[rec.moved_to()].id.ref();
   else r.moved_to = {};
-  r.alternative_slot = rec.alternative() != kNoIndex ? slots[rec.alternative()].id.view() : std::string_view();
+  r.alternative_slot = rec.alternative() != kNoIndex ? slots[rec.alternative()].id.ref() : IdRef();
   if (rec.ahead != kNoIndex) r.ahead = rec.ahead;
   else r.ahead.reset();
   if (rec.capacity() != kNoIndex) r.capacity = rec.capacity();
@@ -312,11 +312,11 @@ void Engine::State::view(const StoredResult& rec, OpType type, ResultRef& r) con
 
 void Engine::State::view(const EventRec& rec, EventRef& event) const {
   event.kind = rec.kind;
-  event.doctor_id = doctors[rec.doctor].id.view();
+  event.doctor_id = doctors[rec.doctor].id.ref();
   event.version = rec.version;
   if (rec.token != kNoIndex) {
     const auto& t = tokens[rec.token];
-    event.token_id = token_text(rec.token);
+    event.token_id = token_ref(rec.token);
     event.token_number = t.number;
     event.source = t.source;
   } else {
@@ -324,9 +324,7 @@ void Engine::State::view(const EventRec& rec, EventRef& event) const {
     event.token_number = 0;
     event.source.reset();
   }
-  const auto slot_or_none = [this](Index slot) {
-    return slot != kNoIndex ? slots[slot].id.view() : std::string_view();
-  };
+  const auto slot_or_none = [this](Index slot) { return slot != kNoIndex ? slots[slot].id.ref() : IdRef(); };
   event.slot_id = slot_or_none(rec.slot);
   event.from_slot = slot_or_none(rec.from_slot);
   event.to_slot = slot_or_none(rec.to_slot);
@@ -423,7 +421,7 @@ const OutcomeRef& Engine::apply_in_place(const Request& request) {
   // after being stored as two bytes, a store-forwarding stall (perf: a
   // fifth of this function's samples).
   s.view(*decision.answer, decision.duplicate ? decision.answer->type : request.type, out.result);
-  out.result.request_id = request.request_id.view();
+  out.result.request_id = request.request_id.ref();
   out.result.duplicate = decision.duplicate;
   // Grown, never shrunk: resizing to each request's count constructed
   // (zero-filled) the refs again whenever it grew back (perf: 5% of this

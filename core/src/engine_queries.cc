@@ -241,7 +241,7 @@ std::vector<std::string> Engine::check_invariants() const {
   if (s.token_texts.size() > s.tokens.size()) fail("formatted ids for tokens that do not exist");
   for (Index i = 0; i < s.token_texts.size() && i < s.tokens.size(); ++i) {
     // Empty exactly when the serial is too long to cache (see token_texts),
-    // and then kept aside for token_text().
+    // and then kept aside for token_ref().
     if (detail::ShortNumberedText::fits(s.first_serial + i)
             ? s.token_texts[i].view() != s.token_id(i).view()
             : s.token_texts[i].size != 0) {

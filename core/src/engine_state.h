@@ -273,10 +273,10 @@ struct Engine::State {
   }
   // Token `token`'s id text, valid until token_texts changes.
   // REQUIRES: token < token_texts.size() (see render_ids).
-  [[nodiscard]] std::string_view token_text(Index token) const {
+  [[nodiscard]] IdRef token_ref(Index token) const {
     const auto& text = token_texts[token];
-    if (text.size != 0) [[likely]] return text.view();
-    return long_token_texts.find(token)->second.view();
+    if (text.size != 0) [[likely]] return text.ref();
+    return long_token_texts.find(token)->second.ref();
   }
   // Formats the id of token token_texts.size(), the next one unformatted:
   // a decimal step from the previous id, a full format only when the step

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "opd/core/ids.h"
 
@@ -87,9 +88,12 @@ struct BasicNumberedText {
     return false;
   }
 
+  // Length first, as Id keeps its text, so that ref() is a pointer to it.
+  [[nodiscard]] IdRef ref() const noexcept;
+
   // A power of two in all, so indexing a vector of them is a shift.
-  char chars[kBytes - 1] = {};
   std::uint8_t size = 0;
+  char chars[kBytes - 1] = {};
 };
 // Any 64-bit number: the prefix and up to 20 digits.
 using NumberedText = BasicNumberedText<32>;
@@ -97,6 +101,9 @@ using NumberedText = BasicNumberedText<32>;
 using ShortNumberedText = BasicNumberedText<16>;
 
 struct IdAccess {
+  // REQUIRES: sized[0] is the size, and that many characters follow.
+  [[nodiscard]] static IdRef ref(const char* sized) noexcept { return IdRef(sized); }
+
   // REQUIRES: is_valid_id(text).
   template <class IdType>
   [[nodiscard]] static IdType unchecked(std::string_view text) noexcept {
@@ -132,5 +139,12 @@ struct IdAccess {
     id.size_ = text.size;
   }
 };
+
+template <std::size_t kBytes>
+IdRef BasicNumberedText<kBytes>::ref() const noexcept {
+  static_assert(std::is_standard_layout_v<BasicNumberedText> && offsetof(BasicNumberedText, size) == 0 &&
+                offsetof(BasicNumberedText, chars) == 1);
+  return IdAccess::ref(reinterpret_cast<const char*>(this));
+}
 
 }  // namespace opd::detail

@@ -90,6 +90,23 @@ static_assert(!std::is_constructible_v<DoctorId, std::string>);
 static_assert(!std::is_constructible_v<DoctorId, const char*>);
 static_assert(!std::is_convertible_v<std::string, TokenId>);
 
+TEST_CASE("an IdRef views its id's text, the longest too, and is empty when default", "[ids]") {
+  const IdRef none;
+  CHECK(none.empty());
+  CHECK(none.view().empty());
+  CHECK(none == "");
+  const auto shortest = DoctorId::from_trusted("D");
+  CHECK(shortest.ref().view() == "D");
+  CHECK_FALSE(shortest.ref().empty());
+  const std::string longest(kMaxIdLength, 'x');
+  const auto slot = SlotId::from_trusted(longest);
+  CHECK(slot.ref().view() == longest);
+  CHECK(slot.ref().view().data() == slot.view().data());  // a view, not a copy
+  CHECK(slot.ref() == longest);
+  CHECK_FALSE(slot.ref() == longest.substr(1));
+  CHECK(IdRef::waitlist().view() == kWaitlistName);
+}
+
 TEST_CASE("the WAITLIST name is a valid id reserved for the waitlist", "[ids]") {
   CHECK(is_valid_id(kWaitlistName));
   CHECK(kWaitlistName == "WAITLIST");

@@ -14,11 +14,11 @@ namespace {
 std::string describe(const ResultRef& r) {
   std::ostringstream s;
   s << "type=" << to_string(r.type) << " status=" << to_string(r.status) << " code=" << to_string(r.code)
-    << " duplicate=" << r.duplicate << " request_id=" << r.request_id << " reason=" << r.reason
-    << " token_id=" << r.token_id << " token_number=" << r.token_number
-    << " source=" << (r.source ? to_string(*r.source) : "-") << " doctor_id=" << r.doctor_id
-    << " slot_id=" << r.slot_id << " removed_token=" << r.removed_token << " moved_to=" << r.moved_to
-    << " alternative_slot=" << r.alternative_slot << " ahead=" << (r.ahead ? std::to_string(*r.ahead) : "-")
+    << " duplicate=" << r.duplicate << " request_id=" << r.request_id.view() << " reason=" << r.reason
+    << " token_id=" << r.token_id.view() << " token_number=" << r.token_number
+    << " source=" << (r.source ? to_string(*r.source) : "-") << " doctor_id=" << r.doctor_id.view()
+    << " slot_id=" << r.slot_id.view() << " removed_token=" << r.removed_token.view() << " moved_to=" << r.moved_to.view()
+    << " alternative_slot=" << r.alternative_slot.view() << " ahead=" << (r.ahead ? std::to_string(*r.ahead) : "-")
     << " capacity=" << (r.capacity ? std::to_string(*r.capacity) : "-");
   if (r.day_opened != nullptr) {
     s << " date=" << (r.day_opened->date ? r.day_opened->date->str() : "-")
@@ -29,9 +29,9 @@ std::string describe(const ResultRef& r) {
 
 std::string describe(const EventRef& e) {
   std::ostringstream s;
-  s << to_string(e.kind) << " doctor_id=" << e.doctor_id << " version=" << e.version << " token_id=" << e.token_id
+  s << to_string(e.kind) << " doctor_id=" << e.doctor_id.view() << " version=" << e.version << " token_id=" << e.token_id.view()
     << " token_number=" << e.token_number << " source=" << (e.source ? to_string(*e.source) : "-")
-    << " slot_id=" << e.slot_id << " from_slot=" << e.from_slot << " to_slot=" << e.to_slot
+    << " slot_id=" << e.slot_id.view() << " from_slot=" << e.from_slot.view() << " to_slot=" << e.to_slot.view()
     << " capacity=" << (e.capacity ? std::to_string(*e.capacity) : "-")
     << " date=" << (e.date ? e.date->str() : "-");
   return s.str();

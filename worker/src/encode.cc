@@ -187,8 +187,8 @@ class Map {
   }
   // An id of a ref (outcome_ref.h): empty means absent, and is left out.
   template <std::size_t N>
-  Map& id(const char (&key)[N], std::string_view value) {
-    if (!value.empty()) str(key, value);
+  Map& id(const char (&key)[N], IdRef value) {
+    if (!value.empty()) str(key, value.view());
     return *this;
   }
   // The key of a value the caller writes next (a nested map or an array).
@@ -288,14 +288,14 @@ void encode_result(ByteBuffer& out, std::uint64_t seq, const ResultRef& r) {
   Writer w(out);
   Map map(w);
   map.uint("seq", seq)
-      .str("request_id", r.request_id)
+      .str("request_id", r.request_id.view())
       .str("type", to_string(r.type))
       .str("status", to_string(r.status))
       .boolean("duplicate", r.duplicate);
   if (r.status == Status::kRejected) map.str("code", to_string(r.code));
   if (!r.reason.empty()) map.str("reason", r.reason);
   if (!r.token_id.empty()) {
-    map.str("token_id", r.token_id);
+    map.str("token_id", r.token_id.view());
     map.uint("token_number", r.token_number);
   }
   map.id("doctor_id", r.doctor_id).id("slot_id", r.slot_id);
@@ -344,16 +344,16 @@ void encode_event(ByteBuffer& out, std::uint64_t seq, const EventRef& e) {
   map.uint("seq", seq)
       .uint("version", e.version)
       .str("event", to_string(e.kind))
-      .str("doctor_id", e.doctor_id);
+      .str("doctor_id", e.doctor_id.view());
   if (!e.token_id.empty()) {
-    map.str("token_id", e.token_id);
+    map.str("token_id", e.token_id.view());
     map.uint("token_number", e.token_number);
   }
   map.id("slot_id", e.slot_id);
   // The waitlist has no slot id; on the wire it is named, so a display can
   // apply MOVED and WAITLISTED as plain "from -> to" without special cases.
   if (e.kind == EventKind::kMoved) {
-    map.str("from_slot", e.from_slot.empty() ? kWaitlistWire : e.from_slot);
+    map.str("from_slot", e.from_slot.empty() ? kWaitlistWire : e.from_slot.view());
     map.id("to_slot", e.to_slot);
   } else if (e.kind == EventKind::kWaitlisted) {
     map.id("from_slot", e.from_slot);

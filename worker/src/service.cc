@@ -475,7 +475,7 @@ void Service::Impl::apply(Pending& p) {
   // Events before the result: a client that sees its result has already
   // received every board event the request caused.
   for (const auto& event : decided.events) {
-    append_doctor_topic(outbox.topic(), event.doctor_id);
+    append_doctor_topic(outbox.topic(), event.doctor_id.view());
     encode_event(outbox.body(), p.seq, event);
     outbox.commit();
     ++stats.events;
@@ -491,7 +491,7 @@ void Service::Impl::apply(Pending& p) {
     if (persistence) day_reports.emplace_back(day_report_name(*decided.result.day_opened, p.seq), outbox.last_body());
   }
   log->debug("seq {}: {} {} -> {}{}{}", p.seq, to_string(decided.result.type),
-             decided.result.request_id, to_string(decided.result.status),
+             decided.result.request_id.view(), to_string(decided.result.status),
              decided.result.ok() ? "" : " ", to_string(decided.result.code));
 }
 

@@ -36,6 +36,37 @@ class IdKey {
 };
 }  // namespace detail
 
+// A view of an id (or of kWaitlistName) kept length first: one pointer to
+// a byte holding the size, the characters right after it, as Id keeps
+// them. Half a std::string_view, and making one reads nothing: answers in
+// place (outcome_ref.h) carry up to seven, and whoever reads one reads the
+// id's bytes anyway. Empty (a null pointer) means absent.
+//
+// Lifetime: views what it was made from; see outcome_ref.h.
+class IdRef {
+ public:
+  constexpr IdRef() noexcept = default;
+  [[nodiscard]] constexpr bool empty() const noexcept { return sized_ == nullptr; }
+  [[nodiscard]] constexpr std::string_view view() const noexcept {
+    if (sized_ == nullptr) return {};
+    return {sized_ + 1, static_cast<std::uint8_t>(sized_[0])};
+  }
+  // Compares the text: an empty ref equals only "".
+  friend constexpr bool operator==(IdRef a, std::string_view b) noexcept { return a.view() == b; }
+
+  // kWaitlistName, for a result's moved_to.
+  [[nodiscard]] static constexpr IdRef waitlist() noexcept { return IdRef(kWaitlistSized); }
+
+ private:
+  template <class Tag>
+  friend class Id;
+  friend struct detail::IdAccess;
+  // REQUIRES: sized[0] is the size, and that many characters follow.
+  constexpr explicit IdRef(const char* sized) noexcept : sized_(sized) {}
+  static constexpr char kWaitlistSized[] = "\x08WAITLIST";
+  const char* sized_ = nullptr;
+};
+
 // The characters live inline (no heap): ids are short and copied into every
 // result and board event, and a fixed-size copy is a few vector moves where
 // a std::string copy is a call, a branch on its length and maybe a malloc.
@@ -69,6 +100,11 @@ class Id {
   [[nodiscard]] std::string str() const { return std::string(view()); }
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars_, size_}; }
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  // REQUIRES: *this outlives the ref.
+  [[nodiscard]] IdRef ref() const noexcept {
+    static_assert(std::is_standard_layout_v<Id> && offsetof(Id, size_) == 0 && offsetof(Id, chars_) == 1);
+    return IdRef(reinterpret_cast<const char*>(this));
+  }
 
   friend constexpr bool operator==(const Id& a, const Id& b) noexcept { return a.view() == b.view(); }
   friend constexpr auto operator<=>(const Id& a, const Id& b) noexcept { return a.view() <=> b.view(); }
@@ -84,6 +120,7 @@ class Id {
       std::memcpy(chars_, text.data(), size_);
     }
   }
+  // In this order, size first: IdRef reads them as one length-first text.
   std::uint8_t size_ = 0;
   char chars_[kMaxIdLength] = {};
 };

@@ -1,14 +1,14 @@
 // The answer to one request as views into storage that someone else owns:
-// the same fields as Result and BoardEvent (outcome.h), with every id a
-// std::string_view instead of a 65-byte copy.
+// the same fields as Result and BoardEvent (outcome.h), with every id an
+// IdRef (ids.h: one pointer) instead of a 65-byte copy.
 //
 // Engine::apply_in_place() answers this way, viewing the engine's own
 // records: the worker encodes straight from them. Engine::apply() copies
 // every id into Result and BoardEvent values first, a copy the worker only
 // read once and threw away.
 //
-// An id is never empty, so an empty view means "absent", where the value
-// types say std::nullopt.
+// An empty IdRef or reason means "absent", where the value types say
+// std::nullopt (an id is never empty).
 //
 // Lifetime: a ref views what it was made from. From apply_in_place(): the
 // engine (until its next non-const call: apply*, load, assignment,
@@ -34,18 +34,18 @@ struct ResultRef {
   Status status = Status::kRejected;
   Code code = Code::kNone;
   bool duplicate = false;
-  std::string_view request_id;
+  IdRef request_id;
   std::string_view reason;  // empty: none
-  std::string_view token_id;
+  IdRef token_id;
   std::uint32_t token_number = 0;  // 0 when no token is concerned
   std::optional<Source> source;
-  std::string_view doctor_id;
-  std::string_view slot_id;
-  std::string_view removed_token;     // REALLOCATED: the displaced token
+  IdRef doctor_id;
+  IdRef slot_id;
+  IdRef removed_token;  // REALLOCATED: the displaced token
   // REALLOCATED: where the displaced token went: a slot id, or
-  // kWaitlistName for the waitlist.
-  std::string_view moved_to;
-  std::string_view alternative_slot;  // LOWER_PRIORITY/SLOT_FULL: a later free slot
+  // kWaitlistName (IdRef::waitlist()) for the waitlist.
+  IdRef moved_to;
+  IdRef alternative_slot;  // LOWER_PRIORITY/SLOT_FULL: a later free slot
   std::optional<std::uint32_t> ahead;
   std::optional<std::uint32_t> capacity;
   // DAY_OPENED (and only a value with a date or a report): the whole
@@ -59,14 +59,14 @@ struct ResultRef {
 
 struct EventRef {
   EventKind kind = EventKind::kAllocated;
-  std::string_view doctor_id;
+  IdRef doctor_id;
   std::uint64_t version = 0;
-  std::string_view token_id;
+  IdRef token_id;
   std::uint32_t token_number = 0;
   std::optional<Source> source;
-  std::string_view slot_id;    // where the token is after the event
-  std::string_view from_slot;  // MOVED/WAITLISTED; empty in a MOVED: from the waitlist
-  std::string_view to_slot;    // MOVED
+  IdRef slot_id;    // where the token is after the event
+  IdRef from_slot;  // MOVED/WAITLISTED; empty in a MOVED: from the waitlist
+  IdRef to_slot;    // MOVED
   std::optional<std::uint32_t> capacity;  // SLOT_UPDATED
   std::optional<ServiceDate> date;        // DAY_OPENED
 };
