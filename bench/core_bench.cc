@@ -41,8 +41,9 @@ long rss_kib() {
 }
 
 // What an engine on `schedule` grew the RSS by, measured while it holds
-// 200,000 allocations without a slot (one doctor after another, the five
-// sources in turn).
+// 200,000 allocations without a slot: one doctor after another, each
+// doctor's source the next of the five on each round (so on a full day
+// higher priorities displace lower ones), request ids "m0" to "m199999".
 struct Filled {
   long rss_growth_kib = 0;
   std::uint64_t requests = 0, issued = 0;
@@ -56,7 +57,7 @@ Filled fill(const opd::Schedule& schedule) {
     opd::Request r;
     r.request_id = opd::RequestId::from_trusted("m" + std::to_string(f.requests));
     r.doctor_id = opd::DoctorId::from_trusted("D" + std::to_string(f.requests % kDoctors));
-    r.source = static_cast<opd::Source>(f.requests % 5);
+    r.source = static_cast<opd::Source>((f.requests / kDoctors) % 5);
     engine.apply(r, outcome);
     f.issued += outcome.result.status == opd::Status::kAllocated ||
                 outcome.result.status == opd::Status::kReallocated;
@@ -65,21 +66,25 @@ Filled fill(const opd::Schedule& schedule) {
   return f;
 }
 
-// Memory, each figure measured in a child process of its own, so that it
-// neither inherits nor leaves freed memory (the timed engines' allocator
-// state stays as if it had not run):
+// Memory, each figure measured in a child process of its own, forked
+// before anything but the schedule was built, so that it leaves nothing
+// behind (the timed engines' allocator starts as if it had not run):
 // - per live token: the bench's OPD with room for every request (250
 //   seats a slot, 200,000 in all), so each allocation issues a token and
 //   keeps it; the growth over the tokens, each with its seat, its id text
 //   and its request's idempotency entry (no token exists without one);
-// - per request of a busy day: the bench's OPD as it is (16,000 seats),
-//   where most of the 200,000 allocations are turned away: the growth
-//   over the requests, mostly their idempotency entries.
+// - per request of an overfull day: the bench's OPD as it is (16,000
+//   seats), where most of the 200,000 allocations are turned away and
+//   some displace a token: the growth over the requests, mostly their
+//   idempotency entries (each keeps its id's text: longer ids than these
+//   cost their extra characters).
 // glibc raises its mmap threshold each time a mapped block is freed, so
 // that later buffers of up to that size come from the heap, whose freed
 // parts stay in the RSS: a vector's discarded buffers would count as the
-// engine's. The child fixes the threshold, so freed buffers leave the RSS
-// and the growth is what the engine holds.
+// engine's. The child fixes the threshold at 128 KiB, so discarded buffers
+// at least that big leave the RSS (smaller ones still count): the growth
+// is close to what the engine holds. A worker under glibc's default keeps
+// more RSS than that (see README.md, Performance).
 template <class Measure>
 void in_child(Measure&& measure) {
   std::fflush(stdout);
@@ -119,7 +124,7 @@ void print_memory(const opd::Schedule& schedule) {
   });
   in_child([&] {
     const Filled busy = fill(schedule);
-    std::printf("memory: %llu requests of a busy day, %llu tokens issued: RSS +%ld KiB = %.0f bytes per request\n",
+    std::printf("memory: %llu requests of an overfull day, %llu tokens issued: RSS +%ld KiB = %.0f bytes per request\n",
                 static_cast<unsigned long long>(busy.requests), static_cast<unsigned long long>(busy.issued),
                 busy.rss_growth_kib,
                 static_cast<double>(busy.rss_growth_kib) * 1024.0 / static_cast<double>(busy.requests));

@@ -69,7 +69,7 @@ void Engine::State::format_token_text_afresh() {
   if (detail::ShortNumberedText::fits(serial)) {
     token_texts.emplace_back('T', serial);
   } else {
-    // Empty there, kept in full here (token_text, assign_token_id).
+    // Empty there, kept in full here (token_ref, assign_token_id).
     long_token_texts.insert_or_assign(static_cast<Index>(token_texts.size()), detail::NumberedText('T', serial));
     token_texts.emplace_back();
   }

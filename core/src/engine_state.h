@@ -212,7 +212,7 @@ struct Engine::State {
   // service, is kept empty here and in full in long_token_texts.
   std::vector<detail::ShortNumberedText> token_texts;
   // The texts token_texts keeps empty, so that every token has a text to
-  // view (token_text) or copy (assign_token_id). Derived like token_texts.
+  // view (token_ref) or copy (assign_token_id). Derived like token_texts.
   std::unordered_map<Index, detail::NumberedText> long_token_texts;
   // Set by apply(), cleared by apply_quietly(): journal replay renders
   // nothing, so it leaves the formatting to whichever apply() comes next.

@@ -34,6 +34,8 @@ class IdKey {
   friend struct IdAccess;
   constexpr IdKey() noexcept = default;
 };
+// kWaitlistName, length first (checked below), for IdRef::waitlist().
+inline constexpr char kWaitlistSized[] = "\x08WAITLIST";
 }  // namespace detail
 
 // A view of an id (or of kWaitlistName) kept length first: one pointer to
@@ -55,7 +57,7 @@ class IdRef {
   friend constexpr bool operator==(IdRef a, std::string_view b) noexcept { return a.view() == b; }
 
   // kWaitlistName, for a result's moved_to.
-  [[nodiscard]] static constexpr IdRef waitlist() noexcept { return IdRef(kWaitlistSized); }
+  [[nodiscard]] static constexpr IdRef waitlist() noexcept { return IdRef(detail::kWaitlistSized); }
 
  private:
   template <class Tag>
@@ -63,7 +65,6 @@ class IdRef {
   friend struct detail::IdAccess;
   // REQUIRES: sized[0] is the size, and that many characters follow.
   constexpr explicit IdRef(const char* sized) noexcept : sized_(sized) {}
-  static constexpr char kWaitlistSized[] = "\x08WAITLIST";
   const char* sized_ = nullptr;
 };
 
@@ -142,6 +143,8 @@ using RequestId = Id<struct RequestIdTag>;
 // "WAITLIST" names the waitlist on the wire (moved_to, from_slot, to_slot),
 // so no slot may carry that id.
 inline constexpr std::string_view kWaitlistName = "WAITLIST";
+static_assert(detail::kWaitlistSized[0] == kWaitlistName.size() &&
+              std::string_view(detail::kWaitlistSized + 1) == kWaitlistName);
 
 }  // namespace opd
 
