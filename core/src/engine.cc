@@ -330,8 +330,7 @@ void Engine::State::view(const EventRec& rec, EventRef& event) const {
   event.to_slot = slot_or_none(rec.to_slot);
   if (rec.capacity != kNoIndex) event.capacity = rec.capacity;
   else event.capacity.reset();
-  if (rec.kind == EventKind::kDayOpened) event.date = date;
-  else event.date.reset();
+  event.date = rec.kind == EventKind::kDayOpened && date ? &*date : nullptr;
 }
 
 Engine::Engine(Schedule schedule, EngineConfig config) {

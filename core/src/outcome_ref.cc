@@ -42,7 +42,7 @@ EventRef ref_of(const BoardEvent& event) noexcept {
   e.from_slot = ref_or_empty(event.from_slot);
   e.to_slot = ref_or_empty(event.to_slot);
   e.capacity = event.capacity;
-  e.date = event.date;
+  e.date = event.date ? &*event.date : nullptr;
   return e;
 }
 

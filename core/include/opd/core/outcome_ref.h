@@ -68,7 +68,9 @@ struct EventRef {
   IdRef from_slot;  // MOVED/WAITLISTED; empty in a MOVED: from the waitlist
   IdRef to_slot;    // MOVED
   std::optional<std::uint32_t> capacity;  // SLOT_UPDATED
-  std::optional<ServiceDate> date;        // DAY_OPENED
+  // DAY_OPENED: the date opened (a view, as the ids are: no string to copy
+  // or destroy per event). nullptr otherwise.
+  const ServiceDate* date = nullptr;
 };
 
 struct OutcomeRef {
