@@ -352,10 +352,7 @@ Outcome Engine::apply(const Request& request) {
   return out;
 }
 
-// Inlined into its three callers (all in this file): its own call cost
-// ~17 instructions of register saves and restores a request; in place
-// 1.014x, 1.014x and 1.012x (16, 24, 24 pairs), quiet and rendered neutral.
-[[gnu::always_inline]] inline Engine::State::Decision Engine::State::decide(const Request& request) {
+Engine::State::Decision Engine::State::decide(const Request& request) {
   events.clear();
   const std::string_view id = request.request_id.view();
   const std::uint64_t id_hash = hash_id_text(id);
